@@ -1,0 +1,57 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+# The machine's PostgreSQL and Redis, for the test suite (override as you like).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/consensus
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+TEST_SECRET_KEY ?= insecure-test-only-key
+
+.PHONY: run test test-postgresql test-sqlite lint format migrate demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+## run: migrate, load the demo scenario and serve on http://127.0.0.1:8000 (embedded default).
+run: export DEBUG ?= true
+run: $(VENV)/.runtime
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## test: the whole suite on PostgreSQL and Redis, then again on the embedded default (SQLite).
+test: test-postgresql test-sqlite
+
+test-postgresql: $(VENV)/.dev
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=$(TEST_SECRET_KEY) \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+test-sqlite: $(VENV)/.dev
+	env -u DATABASE_URL -u REDIS_URL SECRET_KEY=$(TEST_SECRET_KEY) \
+		$(BIN)/pytest -m "not postgresql" $(PYTEST_ARGS)
+
+## lint: ruff, formatting, mypy and the migration check (CI runs these too).
+lint: export SECRET_KEY ?= $(TEST_SECRET_KEY)
+lint: $(VENV)/.dev
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/mypy .
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

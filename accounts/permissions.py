@@ -1,0 +1,147 @@
+"""Who may do what. The only module that talks to django-guardian.
+
+Per-object rights live on two kinds of objects (never on positions or history
+rows):
+- a **state**: its delegation group holds ``positions.record_position`` on it,
+  and every delegate of the state belongs to that group;
+- a **restricted measure**: the delegation groups of its participant states
+  hold ``positions.view_measure`` on it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.db.models import Q, QuerySet
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from accounts.models import ApiToken, User
+from positions.models import Measure, MeasureGroupObjectPermission, State
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+RECORD_POSITION = "positions.record_position"
+VIEW_MEASURE = "positions.view_measure"
+
+AnyUser = User | AnonymousUser
+
+
+def delegation_group(state: State) -> Group:
+    """The group of a state's delegates, holding the right to record its positions."""
+    group, created = Group.objects.get_or_create(name=f"delegation:{state.code}")
+    if created:
+        assign_perm(RECORD_POSITION, group, state)
+    return group
+
+
+# What coordinators may do in the admin: correct state facts, read the rest.
+COORDINATOR_MODEL_PERMISSIONS = [
+    ("positions", "view_state"),
+    ("positions", "change_state"),
+    ("positions", "view_measure"),
+    ("positions", "view_position"),
+    ("positions", "view_positionchange"),
+]
+
+
+def coordinators_group() -> Group:
+    """The group whose model permissions let coordinators use the admin."""
+    group, created = Group.objects.get_or_create(name="coordinators")
+    if created:
+        for app_label, codename in COORDINATOR_MODEL_PERMISSIONS:
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    return group
+
+
+def grant_role_rights(user: User) -> None:
+    """Give a new account the rights of its role."""
+    if user.is_delegate and user.state is not None:
+        user.groups.add(delegation_group(user.state))
+    elif user.is_coordinator:
+        user.groups.add(coordinators_group())
+
+
+def can_record_position(user: AnyUser, state: State) -> bool:
+    """Whether the user may change this state's positions.
+
+    A delegate may change only their own state's (through the delegation
+    group's object permission). A coordinator records the stances of the EU
+    states outside NATO, which have no delegates, and of no ally.
+    """
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    if user.is_coordinator:
+        return not state.nato_member
+    if user.is_delegate:
+        return user.has_perm(RECORD_POSITION, state)
+    return False
+
+
+def can_view_measure(user: AnyUser, measure: Measure) -> bool:
+    """Whether the user may know that the measure exists."""
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    if user.is_coordinator or not measure.restricted:
+        return True
+    return user.is_delegate and user.has_perm(VIEW_MEASURE, measure)
+
+
+def measures_visible_to(user: AnyUser, queryset: QuerySet[Measure] | None = None) -> QuerySet[Measure]:
+    """The measures the user may see: a restricted one only by its participants and coordinators."""
+    measures = Measure.objects.all() if queryset is None else queryset
+    if not isinstance(user, User) or not user.is_active:
+        return measures.none()
+    if user.is_coordinator:
+        return measures
+    if user.is_delegate:
+        granted = get_objects_for_user(
+            user,
+            VIEW_MEASURE,
+            klass=Measure.objects.filter(restricted=True),
+            use_groups=True,
+            with_superuser=False,
+            accept_global_perms=False,
+        )
+        return measures.filter(Q(restricted=False) | Q(pk__in=granted.values("pk")))
+    return measures.filter(restricted=False)
+
+
+def can_manage_measures(user: AnyUser) -> bool:
+    """Coordinators table and edit measures."""
+    return isinstance(user, User) and user.is_active and user.is_coordinator
+
+
+def sync_measure_visibility(measure: Measure) -> None:
+    """Make the right to see a restricted measure match its participants."""
+    wanted: set[str] = set()
+    if measure.restricted:
+        wanted = set(measure.participants.values_list("code", flat=True))
+    held = MeasureGroupObjectPermission.objects.filter(
+        content_object=measure, permission__codename="view_measure"
+    ).select_related("group")
+    held_codes = {p.group.name.removeprefix("delegation:"): p.group for p in held}
+    for code, group in held_codes.items():
+        if code not in wanted:
+            remove_perm(VIEW_MEASURE, group, measure)
+    for state in State.objects.filter(code__in=wanted - held_codes.keys()):
+        assign_perm(VIEW_MEASURE, delegation_group(state), measure)
+
+
+class IsAuthenticatedWithinTokenScope(BasePermission):
+    """Every API call needs a user; a read-only token may only read."""
+
+    message = "This token is read-only."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        token: Any = request.auth
+        if isinstance(token, ApiToken) and token.read_only:
+            return request.method in SAFE_METHODS
+        return True

@@ -1,0 +1,33 @@
+"""The site's URLs: the pages, the admin, the API (version 1) and its schema."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.api import TokenView
+from consensus.health import health
+from positions import api
+
+api_v1 = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("states/", api.StateList.as_view(), name="state-list"),
+    path("measures/", api.MeasureListCreate.as_view(), name="measure-list"),
+    path("measures/<int:measure_id>/", api.MeasureDetail.as_view(), name="measure-detail"),
+    path("measures/<int:measure_id>/positions/", api.PositionList.as_view(), name="position-list"),
+    path(
+        "measures/<int:measure_id>/positions/<str:code>/",
+        api.PositionDetail.as_view(),
+        name="position-detail",
+    ),
+    path("measures/<int:measure_id>/history/", api.MeasureHistory.as_view(), name="measure-history"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", include("positions.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
+    path("health/", health, name="health"),
+]

@@ -1,0 +1,204 @@
+"""API views for states, measures, positions and history: parse, call one service or selector, render."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import permissions
+from accounts.models import User
+from positions import selectors, services
+from positions.models import Measure, PositionChange, State
+from positions.serializers import (
+    ChangeOutput,
+    MeasureInput,
+    MeasureOutput,
+    PositionInput,
+    PositionOutput,
+    StateOutput,
+)
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='The version the change is based on, as the ETag `"<version>"`. Stale: 412.',
+)
+_ETAG = re.compile(r'^"(\d{1,9})"$')
+
+
+def _user(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)  # the default permission class requires a user
+    return user
+
+
+def _expected_version(request: Request) -> int | None:
+    """The version named by ``If-Match``: ``None`` if absent or ``*``; 400 if malformed."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    tags = [tag.strip() for tag in header.split(",")]
+    matches = [_ETAG.match(tag) for tag in tags]
+    if not all(matches):
+        raise ValidationError({"If-Match": ['Expected a version as an ETag, such as "3".']})
+    versions = {int(m.group(1)) for m in matches if m}
+    if len(versions) != 1:
+        raise ValidationError({"If-Match": ["Name exactly one version."]})
+    return versions.pop()
+
+
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
+class StateFilter(filters.FilterSet):
+    class Meta:
+        model = State
+        fields = ["nato_member", "eu_member"]
+
+
+class StateList(generics.ListAPIView[State]):
+    """The 32 allies and the four EU states outside NATO."""
+
+    queryset = State.objects.order_by("code")
+    serializer_class = StateOutput
+    filterset_class = StateFilter
+
+
+class MeasureFilter(filters.FilterSet):
+    class Meta:
+        model = Measure
+        fields = ["status", "category", "kind"]
+
+
+def _visible_measures(user: User) -> QuerySet[Measure]:
+    return permissions.measures_visible_to(user).prefetch_related("participants").order_by("id")
+
+
+def _measure_or_404(request: Request, measure_id: int) -> Measure:
+    measure = selectors.measure_visible_get(user=_user(request), measure_id=measure_id)
+    if measure is None:
+        raise Http404
+    return measure
+
+
+def _measure_changes(request: Request, data: dict[str, Any]) -> dict[str, Any]:
+    """Resolve the parent measure among those the caller may see."""
+    if data.get("parent") is not None:
+        parent = selectors.measure_visible_get(user=_user(request), measure_id=data["parent"])
+        if parent is None:
+            raise ValidationError({"parent": ["Unknown measure."]})
+        data["parent"] = parent
+    return data
+
+
+class MeasureListCreate(generics.ListAPIView[Measure]):
+    """Measures the caller may see; coordinators table new ones."""
+
+    serializer_class = MeasureOutput
+    filterset_class = MeasureFilter
+
+    def get_queryset(self) -> QuerySet[Measure]:
+        return _visible_measures(_user(self.request))
+
+    @extend_schema(request=MeasureInput, responses={201: MeasureOutput})
+    def post(self, request: Request) -> Response:
+        if not permissions.can_manage_measures(_user(request)):
+            raise PermissionDenied("Only coordinators table measures.")
+        form = MeasureInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        measure = services.measure_create(actor=_user(request), **_measure_changes(request, dict(form.validated_data)))
+        return Response(MeasureOutput(measure).data, status=status.HTTP_201_CREATED)
+
+
+class MeasureDetail(APIView):
+    """One measure; coordinators edit it with PATCH (only the fields sent change)."""
+
+    @extend_schema(responses=MeasureOutput)
+    def get(self, request: Request, measure_id: int) -> Response:
+        return Response(MeasureOutput(_measure_or_404(request, measure_id)).data)
+
+    @extend_schema(request=MeasureInput, responses=MeasureOutput)
+    def patch(self, request: Request, measure_id: int) -> Response:
+        measure = _measure_or_404(request, measure_id)
+        if not permissions.can_manage_measures(_user(request)):
+            raise PermissionDenied("Only coordinators edit measures.")
+        form = MeasureInput(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        measure = services.measure_update(
+            actor=_user(request), measure=measure, **_measure_changes(request, dict(form.validated_data))
+        )
+        return Response(MeasureOutput(measure).data)
+
+
+class PositionList(APIView):
+    """One position per state that can take a stance on the measure."""
+
+    @extend_schema(responses=PositionOutput(many=True))
+    def get(self, request: Request, measure_id: int) -> Response:
+        measure = _measure_or_404(request, measure_id)
+        positions = selectors.positions_for_measure(measure=measure)
+        return Response(PositionOutput(positions, many=True).data)
+
+
+class PositionDetail(APIView):
+    """A state's position on a measure; PUT changes it (routes not sent keep their stance)."""
+
+    def _state_or_404(self, measure: Measure, code: str) -> State:
+        state = selectors.states_for_measure(measure=measure).filter(code=code.upper()).first()
+        if state is None:
+            raise Http404
+        return state
+
+    def _answer(self, position: Any, code: int = status.HTTP_200_OK) -> Response:
+        return Response(PositionOutput(position).data, status=code, headers={"ETag": _etag(position.version)})
+
+    @extend_schema(responses=PositionOutput)
+    def get(self, request: Request, measure_id: int, code: str) -> Response:
+        measure = _measure_or_404(request, measure_id)
+        state = self._state_or_404(measure, code)
+        return self._answer(selectors.position_get(measure=measure, state=state))
+
+    @extend_schema(request=PositionInput, responses={200: PositionOutput, 412: PositionOutput}, parameters=[IF_MATCH])
+    def put(self, request: Request, measure_id: int, code: str) -> Response:
+        measure = _measure_or_404(request, measure_id)
+        state = self._state_or_404(measure, code)
+        if not permissions.can_record_position(_user(request), state):
+            raise PermissionDenied(f"You may not change the positions of {state.code}.")
+        expected = _expected_version(request)
+        form = PositionInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            recorded = services.position_record(
+                actor=_user(request),
+                measure=measure,
+                state=state,
+                expected_version=expected,
+                source=PositionChange.Source.API,
+                **form.validated_data,
+            )
+        except services.StaleVersion as stale:
+            return self._answer(stale.current, status.HTTP_412_PRECONDITION_FAILED)
+        return self._answer(recorded.position)
+
+
+class MeasureHistory(generics.ListAPIView[PositionChange]):
+    """The measure's position changes, newest first."""
+
+    serializer_class = ChangeOutput
+
+    def get_queryset(self) -> QuerySet[PositionChange]:
+        measure = _measure_or_404(self.request, self.kwargs["measure_id"])
+        return selectors.measure_history(measure=measure)

@@ -1,0 +1,301 @@
+"""The write paths for measures and positions.
+
+``position_record`` is the one function that changes a position: the web
+form, the API, the importer and the silence procedure all call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts import permissions
+from accounts.models import User
+from consensus.errors import InvalidInput
+from consensus.rules import Route, Stance
+from positions.models import Measure, Position, PositionChange, State
+from positions.selectors import position_default
+
+
+class StaleVersion(Exception):
+    """The caller's expected version is not the current one; nothing was written."""
+
+    def __init__(self, current: Position) -> None:
+        super().__init__(f"the position is at version {current.version}")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class PositionRecorded:
+    position: Position
+    change: PositionChange | None  # None when the write changed nothing
+
+
+def _parse_stances(state: State, stances: Mapping[str, Any]) -> dict[Route, Stance]:
+    errors: dict[str, list[str]] = {}
+    parsed: dict[Route, Stance] = {}
+    allowed = state.routes
+    for key, value in stances.items():
+        if key not in Route.__members__.values():
+            errors[str(key)] = [f"unknown route {key!r}: use one of {[r.value for r in Route]}"]
+        elif Route(key) not in allowed:
+            errors[str(key)] = [
+                f"{state.code} does not take part in the {key} route; "
+                f"its routes are {[r.value for r in allowed]}"
+            ]
+        elif not isinstance(value, str) or value not in Stance.__members__.values():
+            errors[str(key)] = [
+                f"unknown stance {value!r}: use one of {[s.value for s in Stance]}"
+            ]
+        else:
+            parsed[Route(key)] = Stance(value)
+    if errors:
+        raise InvalidInput({"stances": errors})
+    return parsed
+
+
+def position_record(
+    *,
+    actor: User,
+    measure: Measure,
+    state: State,
+    stances: Mapping[str, Any],
+    reservations: str | None = None,
+    note: str | None = None,
+    expected_version: int | None = None,
+    source: str,
+) -> PositionRecorded:
+    """Record a state's position on a measure, with its change row, in one transaction.
+
+    Routes not listed in ``stances`` keep their stance; ``None`` keeps the
+    reservations or the note. Refuses, writing nothing:
+    - ``PermissionDenied`` if the actor may not record this state's positions
+      or may not see the measure;
+    - ``InvalidInput`` for an unknown route or stance, a route the state
+      does not belong to, or a state outside a restricted measure;
+    - ``StaleVersion`` if ``expected_version`` is given and is not current.
+    A write that changes nothing records nothing and keeps the version.
+    """
+    if source not in PositionChange.Source.values:
+        raise ValueError(f"unknown source {source!r}")
+    if not permissions.can_view_measure(actor, measure) or not permissions.can_record_position(
+        actor, state
+    ):
+        raise PermissionDenied(f"{actor.username} may not change the positions of {state.code}")
+    if measure.restricted and not measure.participants.filter(pk=state.pk).exists():
+        raise InvalidInput({"state": f"{state.code} is not a participant in this restricted measure"})
+    parsed = _parse_stances(state, stances)
+
+    # Two writers may create the same lazy position at once; the loser of the
+    # insert race retries once, now finding (and locking) the winner's row.
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _record_locked(
+                    actor=actor,
+                    measure=measure,
+                    state=state,
+                    stances=parsed,
+                    reservations=reservations,
+                    note=note,
+                    expected_version=expected_version,
+                    source=source,
+                )
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _record_locked(
+    *,
+    actor: User,
+    measure: Measure,
+    state: State,
+    stances: dict[Route, Stance],
+    reservations: str | None,
+    note: str | None,
+    expected_version: int | None,
+    source: str,
+) -> PositionRecorded:
+    position = (
+        Position.objects.select_for_update()
+        .filter(measure=measure, state=state)
+        .select_related("updated_by")
+        .first()
+    ) or position_default(measure=measure, state=state)
+    if expected_version is not None and expected_version != position.version:
+        raise StaleVersion(position)
+
+    before = position.stances()
+    after = {**before, **stances}
+    new_reservations = position.reservations if reservations is None else reservations
+    new_note = position.note if note is None else note
+    if (after, new_reservations, new_note) == (before, position.reservations, position.note):
+        return PositionRecorded(position=position, change=None)
+
+    now = timezone.now()
+    old_version = position.version
+    values: dict[str, Any] = {
+        route.value: stance.value for route, stance in after.items()
+    } | {
+        "reservations": new_reservations,
+        "note": new_note,
+        "version": old_version + 1,
+        "updated_at": now,
+        "updated_by": actor,
+    }
+    if position.pk is None:
+        position = Position.objects.create(measure=measure, state=state, **values)
+    else:
+        # We hold the row lock on PostgreSQL; the version guard also covers
+        # SQLite, where FOR UPDATE is a no-op.
+        if not Position.objects.filter(pk=position.pk, version=old_version).update(**values):
+            raise StaleVersion(Position.objects.get(pk=position.pk))
+        for field, value in values.items():
+            setattr(position, field, value)
+
+    change = PositionChange.objects.create(
+        measure=measure,
+        state=state,
+        at=now,
+        by=actor,
+        source=source,
+        version=position.version,
+        reservations=new_reservations,
+        note=new_note,
+        **{f"{route.value}_before": stance.value for route, stance in before.items()},
+        **{f"{route.value}_after": stance.value for route, stance in after.items()},
+    )
+    return PositionRecorded(position=position, change=change)
+
+
+# Measures ------------------------------------------------------------------
+
+MEASURE_FIELDS = frozenset(
+    {
+        "title",
+        "summary",
+        "category",
+        "sponsor",
+        "lead",
+        "status",
+        "eu_rule",
+        "restricted",
+        "participants",
+        "kind",
+        "parent",
+        "target_route",
+    }
+)
+# Set only by the procedures that own them (the silence procedure).
+STATUSES_SET_ELSEWHERE = frozenset({Measure.Status.SILENCE})
+
+
+def _check_measure(measure: Measure, participants: Iterable[State] | None) -> None:
+    errors: dict[str, str] = {}
+    if not measure.lead.nato_member:
+        field = "lead" if measure.lead_id != measure.sponsor_id else "sponsor"
+        errors[field] = (
+            f"{measure.lead.code} is not an ally and cannot lead the bilateral route; name a lead"
+        )
+    if measure.kind == Measure.Kind.TRANSFER:
+        if measure.parent is None:
+            errors["parent"] = "a transfer motion needs the measure it would move"
+        elif measure.parent.kind == Measure.Kind.TRANSFER:
+            errors["parent"] = "a transfer motion moves a substantive measure, not another motion"
+        elif measure.pk is not None and measure.parent.pk == measure.pk:
+            errors["parent"] = "a measure cannot be its own parent"
+        if not measure.target_route:
+            errors["target_route"] = "a transfer motion needs a target route"
+    else:
+        if measure.parent is not None:
+            errors["parent"] = "only a transfer motion has a parent measure"
+        if measure.target_route:
+            errors["target_route"] = "only a transfer motion has a target route"
+    if measure.restricted and participants is not None and not list(participants):
+        errors["participants"] = "a restricted measure needs at least one participant state"
+    if errors:
+        raise InvalidInput(errors)
+    try:
+        measure.full_clean(exclude=["participants"])
+    except ValidationError as error:
+        raise InvalidInput.from_validation_error(error) from None
+
+
+def measure_create(
+    *,
+    actor: User,
+    title: str,
+    category: str,
+    sponsor: State,
+    summary: str = "",
+    lead: State | None = None,
+    status: str = Measure.Status.DRAFT,
+    eu_rule: str = Measure.EuRule.QMV,
+    restricted: bool = False,
+    participants: Iterable[State] = (),
+    kind: str = Measure.Kind.SUBSTANTIVE,
+    parent: Measure | None = None,
+    target_route: str | None = None,
+) -> Measure:
+    """Table a measure (coordinators). The lead defaults to the sponsor."""
+    if not permissions.can_manage_measures(actor):
+        raise PermissionDenied("only coordinators table measures")
+    if status in STATUSES_SET_ELSEWHERE:
+        raise InvalidInput({"status": f"the status {status!r} is set by its own procedure"})
+    participants = list(participants)
+    measure = Measure(
+        title=title,
+        summary=summary,
+        category=category,
+        sponsor=sponsor,
+        lead=lead or sponsor,
+        status=status,
+        eu_rule=eu_rule,
+        restricted=restricted,
+        kind=kind,
+        parent=parent,
+        target_route=target_route,
+        created_by=actor,
+    )
+    _check_measure(measure, participants)
+    with transaction.atomic():
+        measure.save()
+        measure.participants.set(participants)
+        permissions.sync_measure_visibility(measure)
+    return measure
+
+
+def measure_update(*, actor: User, measure: Measure, **changes: Any) -> Measure:
+    """Edit a measure (coordinators): only the fields given change."""
+    if not permissions.can_manage_measures(actor):
+        raise PermissionDenied("only coordinators edit measures")
+    unknown = set(changes) - MEASURE_FIELDS
+    if unknown:
+        raise InvalidInput({field: "unknown or read-only field" for field in sorted(unknown)})
+    if changes.get("status") in STATUSES_SET_ELSEWHERE and changes["status"] != measure.status:
+        raise InvalidInput(
+            {"status": f"the status {changes['status']!r} is set by its own procedure"}
+        )
+    participants = changes.pop("participants", None)
+    with transaction.atomic():
+        measure = Measure.objects.select_for_update().get(pk=measure.pk)
+        for field, value in changes.items():
+            setattr(measure, field, value)
+        if participants is not None:
+            participants = list(participants)
+            current: Iterable[State] = participants
+        else:
+            current = measure.participants.all()
+        _check_measure(measure, current)
+        measure.save()
+        if participants is not None:
+            measure.participants.set(participants)
+        permissions.sync_measure_visibility(measure)
+    return measure

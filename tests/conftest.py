@@ -1,0 +1,115 @@
+"""Standing users and measures, made through the same services real users go through."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.services import account_create, token_issue
+from positions.models import Measure, PositionChange, State
+from positions.services import measure_create
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _axes_off_by_default(settings: Any) -> None:
+    # Login throttling is tested on its own; elsewhere it would only add noise.
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    def make(username: str, role: str, state: str | None = None) -> User:
+        return account_create(username=username, password=PASSWORD, role=role, state_code=state)
+
+    return make
+
+
+@pytest.fixture
+def coordinator(make_user: Callable[..., User]) -> User:
+    return make_user("coordinator", "coordinator")
+
+
+@pytest.fixture
+def reader(make_user: Callable[..., User]) -> User:
+    return make_user("reader", "reader")
+
+
+@pytest.fixture
+def delegate_fra(make_user: Callable[..., User]) -> User:
+    return make_user("delegate-fra", "delegate", "FRA")
+
+
+@pytest.fixture
+def delegate_deu(make_user: Callable[..., User]) -> User:
+    return make_user("delegate-deu", "delegate", "DEU")
+
+
+@pytest.fixture
+def delegate_usa(make_user: Callable[..., User]) -> User:
+    return make_user("delegate-usa", "delegate", "USA")
+
+
+@pytest.fixture
+def state() -> Callable[[str], State]:
+    def get(code: str) -> State:
+        return State.objects.get(code=code)
+
+    return get
+
+
+@pytest.fixture
+def make_measure(coordinator: User, state: Callable[[str], State]) -> Callable[..., Measure]:
+    def make(**fields: Any) -> Measure:
+        fields.setdefault("title", "Operating control of port terminals")
+        fields.setdefault("category", "ports")
+        fields.setdefault("status", "open")
+        fields["sponsor"] = state(fields.get("sponsor", "USA"))
+        if isinstance(fields.get("lead"), str):
+            fields["lead"] = state(fields["lead"])
+        fields["participants"] = [state(c) for c in fields.get("participants", [])]
+        return measure_create(actor=coordinator, **fields)
+
+    return make
+
+
+@pytest.fixture
+def measure(make_measure: Callable[..., Measure]) -> Measure:
+    return make_measure()
+
+
+@pytest.fixture
+def restricted_measure(make_measure: Callable[..., Measure]) -> Measure:
+    return make_measure(
+        title="Screening quantum investments", category="quantum", restricted=True,
+        participants=["USA", "DEU", "NLD"],
+    )
+
+
+@pytest.fixture
+def api() -> Callable[..., APIClient]:
+    """An API client authenticated with a fresh token of the user (or anonymous)."""
+
+    def client(user: User | None = None, *, read_only: bool = False) -> APIClient:
+        c = APIClient()
+        if user is not None:
+            _, raw = token_issue(user=user, read_only=read_only)
+            c.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return c
+
+    return client
+
+
+@pytest.fixture
+def history_count() -> Callable[[], int]:
+    return lambda: PositionChange.objects.count()
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
