@@ -14,11 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.db.models import Q, QuerySet
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from guardian.shortcuts import assign_perm, remove_perm
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from accounts.models import ApiToken, User
-from positions.models import Measure, MeasureGroupObjectPermission, State
+from positions.models import (
+    Measure,
+    MeasureGroupObjectPermission,
+    MeasureUserObjectPermission,
+    State,
+)
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -92,7 +97,9 @@ def can_view_measure(user: AnyUser, measure: Measure) -> bool:
     return user.is_delegate and user.has_perm(VIEW_MEASURE, measure)
 
 
-def measures_visible_to(user: AnyUser, queryset: QuerySet[Measure] | None = None) -> QuerySet[Measure]:
+def measures_visible_to(
+    user: AnyUser, queryset: QuerySet[Measure] | None = None
+) -> QuerySet[Measure]:
     """The measures the user may see: a restricted one only by its participants and coordinators."""
     measures = Measure.objects.all() if queryset is None else queryset
     if not isinstance(user, User) or not user.is_active:
@@ -100,15 +107,17 @@ def measures_visible_to(user: AnyUser, queryset: QuerySet[Measure] | None = None
     if user.is_coordinator:
         return measures
     if user.is_delegate:
-        granted = get_objects_for_user(
-            user,
-            VIEW_MEASURE,
-            klass=Measure.objects.filter(restricted=True),
-            use_groups=True,
-            with_superuser=False,
-            accept_global_perms=False,
+        # guardian's direct object-permission tables, read as subqueries so the
+        # list stays one query (get_objects_for_user adds content-type lookups).
+        via_groups = MeasureGroupObjectPermission.objects.filter(
+            group__user=user, permission__codename="view_measure"
+        ).values("content_object_id")
+        via_user = MeasureUserObjectPermission.objects.filter(
+            user=user, permission__codename="view_measure"
+        ).values("content_object_id")
+        return measures.filter(
+            Q(restricted=False) | Q(pk__in=via_groups) | Q(pk__in=via_user)
         )
-        return measures.filter(Q(restricted=False) | Q(pk__in=granted.values("pk")))
     return measures.filter(restricted=False)
 
 

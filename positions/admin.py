@@ -19,7 +19,16 @@ class StateAdmin(admin.ModelAdmin[State]):
     list_display = ["code", "name", "nato_member", "nato_joined", "eu_member", "eu_population"]
     list_filter = ["nato_member", "eu_member"]
     search_fields = ["code", "name"]
-    fields = ["code", "alpha2", "name", "nato_member", "nato_joined", "eu_member", "eu_population", "source"]
+    fields = [
+        "code",
+        "alpha2",
+        "name",
+        "nato_member",
+        "nato_joined",
+        "eu_member",
+        "eu_population",
+        "source",
+    ]
     readonly_fields = ["code", "alpha2", "name", "nato_member", "nato_joined", "eu_member"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -102,7 +102,10 @@ class Measure(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     sponsor = models.ForeignKey(
-        State, on_delete=models.PROTECT, related_name="sponsored_measures", verbose_name=_("sponsor")
+        State,
+        on_delete=models.PROTECT,
+        related_name="sponsored_measures",
+        verbose_name=_("sponsor"),
     )
     lead = models.ForeignKey(
         State,
@@ -125,7 +128,9 @@ class Measure(models.Model):
     participants = models.ManyToManyField(
         State, blank=True, related_name="participating_measures", verbose_name=_("participants")
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SUBSTANTIVE)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.SUBSTANTIVE
+    )
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

@@ -37,8 +37,7 @@ def positions_for_measure(*, measure: Measure) -> list[Position]:
     """One position per state that can take a stance, in code order. Two queries."""
     states = list(states_for_measure(measure=measure))
     existing = {
-        p.state_id: p
-        for p in Position.objects.filter(measure=measure).select_related("updated_by")
+        p.state_id: p for p in Position.objects.filter(measure=measure).select_related("updated_by")
     }
     result = []
     for state in states:
@@ -57,7 +56,10 @@ def measure_history(*, measure: Measure, state: State | None = None) -> QuerySet
 
 
 def measure_visible_get(*, user: User, measure_id: int) -> Measure | None:
-    """The measure if it exists and the user may see it; ``None`` otherwise (its existence does not leak)."""
+    """The measure if it exists and the user may see it, else ``None``.
+
+    A measure the user may not see answers like one that does not exist.
+    """
     return (
         permissions.measures_visible_to(user, Measure.objects.select_related("sponsor", "lead"))
         .filter(pk=measure_id)

@@ -49,9 +49,7 @@ def _parse_stances(state: State, stances: Mapping[str, Any]) -> dict[Route, Stan
                 f"its routes are {[r.value for r in allowed]}"
             ]
         elif not isinstance(value, str) or value not in Stance.__members__.values():
-            errors[str(key)] = [
-                f"unknown stance {value!r}: use one of {[s.value for s in Stance]}"
-            ]
+            errors[str(key)] = [f"unknown stance {value!r}: use one of {[s.value for s in Stance]}"]
         else:
             parsed[Route(key)] = Stance(value)
     if errors:
@@ -88,7 +86,9 @@ def position_record(
     ):
         raise PermissionDenied(f"{actor.username} may not change the positions of {state.code}")
     if measure.restricted and not measure.participants.filter(pk=state.pk).exists():
-        raise InvalidInput({"state": f"{state.code} is not a participant in this restricted measure"})
+        raise InvalidInput(
+            {"state": f"{state.code} is not a participant in this restricted measure"}
+        )
     parsed = _parse_stances(state, stances)
 
     # Two writers may create the same lazy position at once; the loser of the
@@ -124,7 +124,7 @@ def _record_locked(
     source: str,
 ) -> PositionRecorded:
     position = (
-        Position.objects.select_for_update()
+        Position.objects.select_for_update(of=("self",))
         .filter(measure=measure, state=state)
         .select_related("updated_by")
         .first()
@@ -141,16 +141,14 @@ def _record_locked(
 
     now = timezone.now()
     old_version = position.version
-    values: dict[str, Any] = {
-        route.value: stance.value for route, stance in after.items()
-    } | {
+    values: dict[str, Any] = {route.value: stance.value for route, stance in after.items()} | {
         "reservations": new_reservations,
         "note": new_note,
         "version": old_version + 1,
         "updated_at": now,
         "updated_by": actor,
     }
-    if position.pk is None:
+    if position._state.adding:
         position = Position.objects.create(measure=measure, state=state, **values)
     else:
         # We hold the row lock on PostgreSQL; the version guard also covers
@@ -278,7 +276,7 @@ def measure_update(*, actor: User, measure: Measure, **changes: Any) -> Measure:
         raise PermissionDenied("only coordinators edit measures")
     unknown = set(changes) - MEASURE_FIELDS
     if unknown:
-        raise InvalidInput({field: "unknown or read-only field" for field in sorted(unknown)})
+        raise InvalidInput(dict.fromkeys(sorted(unknown), "unknown or read-only field"))
     if changes.get("status") in STATUSES_SET_ELSEWHERE and changes["status"] != measure.status:
         raise InvalidInput(
             {"status": f"the status {changes['status']!r} is set by its own procedure"}

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -17,10 +16,22 @@ from positions.services import measure_create
 PASSWORD = "correct horse battery staple"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``postgresql`` (row locks, concurrency) need PostgreSQL."""
+    from django.conf import settings
+
+    on_postgresql = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+    for item in items:
+        if "postgresql" in item.keywords:
+            item.add_marker(pytest.mark.skipif(not on_postgresql, reason="needs PostgreSQL"))
+
+
 @pytest.fixture(autouse=True)
-def _axes_off_by_default(settings: Any) -> None:
+def _test_settings(settings: Any) -> None:
     # Login throttling is tested on its own; elsewhere it would only add noise.
     settings.AXES_ENABLED = False
+    # A deliberately slow password hash is the point in production, not in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -87,7 +98,9 @@ def measure(make_measure: Callable[..., Measure]) -> Measure:
 @pytest.fixture
 def restricted_measure(make_measure: Callable[..., Measure]) -> Measure:
     return make_measure(
-        title="Screening quantum investments", category="quantum", restricted=True,
+        title="Screening quantum investments",
+        category="quantum",
+        restricted=True,
         participants=["USA", "DEU", "NLD"],
     )
 
@@ -109,7 +122,3 @@ def api() -> Callable[..., APIClient]:
 @pytest.fixture
 def history_count() -> Callable[[], int]:
     return lambda: PositionChange.objects.count()
-
-
-def is_postgresql() -> bool:
-    return connection.vendor == "postgresql"
