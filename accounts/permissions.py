@@ -115,9 +115,7 @@ def measures_visible_to(
         via_user = MeasureUserObjectPermission.objects.filter(
             user=user, permission__codename="view_measure"
         ).values("content_object_id")
-        return measures.filter(
-            Q(restricted=False) | Q(pk__in=via_groups) | Q(pk__in=via_user)
-        )
+        return measures.filter(Q(restricted=False) | Q(pk__in=via_groups) | Q(pk__in=via_user))
     return measures.filter(restricted=False)
 
 

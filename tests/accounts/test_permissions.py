@@ -31,7 +31,9 @@ def test_two_delegates_of_one_state_share_the_right(make_user, state):
 
 
 def test_a_coordinator_records_only_the_eu_states_outside_nato(coordinator, state):
-    assert all(permissions.can_record_position(coordinator, state(c)) for c in ["AUT", "CYP", "IRL", "MLT"])
+    assert all(
+        permissions.can_record_position(coordinator, state(c)) for c in ["AUT", "CYP", "IRL", "MLT"]
+    )
     assert not permissions.can_record_position(coordinator, state("FRA"))
     assert not permissions.can_record_position(coordinator, state("USA"))
 
@@ -54,14 +56,20 @@ def test_a_restricted_measure_is_visible_to_participants_and_coordinators_only(
     assert not permissions.can_view_measure(reader, restricted_measure)
 
 
-def test_changing_participants_moves_the_right_to_see(restricted_measure, coordinator, delegate_usa, delegate_fra, state):
-    measure_update(actor=coordinator, measure=restricted_measure, participants=[state("FRA"), state("DEU")])
+def test_changing_participants_moves_the_right_to_see(
+    restricted_measure, coordinator, delegate_usa, delegate_fra, state
+):
+    measure_update(
+        actor=coordinator, measure=restricted_measure, participants=[state("FRA"), state("DEU")]
+    )
 
     assert permissions.can_view_measure(delegate_fra, restricted_measure)
     assert not permissions.can_view_measure(delegate_usa, restricted_measure)
 
 
-def test_lifting_the_restriction_shows_the_measure_to_all(restricted_measure, coordinator, reader, delegate_fra):
+def test_lifting_the_restriction_shows_the_measure_to_all(
+    restricted_measure, coordinator, reader, delegate_fra
+):
     lifted = measure_update(actor=coordinator, measure=restricted_measure, restricted=False)
 
     assert permissions.can_view_measure(reader, lifted)

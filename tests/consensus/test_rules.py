@@ -4,7 +4,11 @@ from consensus.rules import IN_FAVOUR, Route, Stance, routes_for
 
 
 def test_an_ally_in_the_eu_belongs_to_every_route():
-    assert routes_for(nato_member=True, eu_member=True) == (Route.ALLIANCE, Route.BILATERAL, Route.EU)
+    assert routes_for(nato_member=True, eu_member=True) == (
+        Route.ALLIANCE,
+        Route.BILATERAL,
+        Route.EU,
+    )
 
 
 def test_an_ally_outside_the_eu_has_no_eu_route():

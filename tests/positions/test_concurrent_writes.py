@@ -48,8 +48,12 @@ def test_racing_first_writes_on_a_new_position_are_all_kept(delegate_fra, measur
     errors = run_in_threads(
         6,
         lambda i: position_record(
-            actor=delegate_fra, measure=measure, state=fra,
-            stances={routes[i % 3]: STANCES[i % 4]}, note=f"writer {i}", source="api",
+            actor=delegate_fra,
+            measure=measure,
+            state=fra,
+            stances={routes[i % 3]: STANCES[i % 4]},
+            note=f"writer {i}",
+            source="api",
         ),
     )
 
@@ -72,9 +76,13 @@ def test_writers_with_if_match_never_lose_an_update(delegate_fra, measure, state
             stance = STANCES[(index + round_) % 4]
             try:
                 result = position_record(
-                    actor=delegate_fra, measure=measure, state=fra,
-                    stances={"eu": stance}, note=f"{index}/{round_}",
-                    expected_version=seen, source="api",
+                    actor=delegate_fra,
+                    measure=measure,
+                    state=fra,
+                    stances={"eu": stance},
+                    note=f"{index}/{round_}",
+                    expected_version=seen,
+                    source="api",
                 )
             except StaleVersion:
                 with lock:

@@ -34,8 +34,11 @@ def test_a_lead_must_be_an_ally(make_measure):
 
 def test_a_transfer_motion_names_its_parent_and_target(make_measure, measure):
     motion = make_measure(
-        title="Move the port measure to the EU", sponsor="FRA", kind="transfer",
-        parent=measure, target_route="eu",
+        title="Move the port measure to the EU",
+        sponsor="FRA",
+        kind="transfer",
+        parent=measure,
+        target_route="eu",
     )
     assert motion.parent == measure
     assert list(measure.transfer_motions.all()) == [motion]
@@ -89,12 +92,18 @@ def test_an_edit_changes_only_the_fields_given(coordinator, measure):
     measure_update(actor=coordinator, measure=measure, status="blocked", eu_rule="unanimity")
 
     measure.refresh_from_db()
-    assert (measure.status, measure.eu_rule, measure.title) == ("blocked", "unanimity", "Operating control of port terminals")
+    assert (measure.status, measure.eu_rule, measure.title) == (
+        "blocked",
+        "unanimity",
+        "Operating control of port terminals",
+    )
 
 
 def test_an_invalid_edit_writes_nothing(coordinator, measure):
     with pytest.raises(InvalidInput):
-        measure_update(actor=coordinator, measure=measure, title="new title", restricted=True, participants=[])
+        measure_update(
+            actor=coordinator, measure=measure, title="new title", restricted=True, participants=[]
+        )
     with pytest.raises(InvalidInput) as refused:
         measure_update(actor=coordinator, measure=measure, created_at=None)
     assert "created_at" in refused.value.errors

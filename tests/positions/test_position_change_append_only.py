@@ -12,8 +12,11 @@ from positions.services import position_record
 @pytest.fixture
 def change(delegate_fra, measure, state):
     result = position_record(
-        actor=delegate_fra, measure=measure, state=state("FRA"),
-        stances={"alliance": "support"}, source="web",
+        actor=delegate_fra,
+        measure=measure,
+        state=state("FRA"),
+        stances={"alliance": "support"},
+        source="web",
     )
     return result.change
 
@@ -50,7 +53,11 @@ def test_queryset_update_and_delete_are_refused(change):
     ],
 )
 def test_the_database_refuses_raw_updates_and_deletes(change, sql):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(sql)
 
     row = PositionChange.objects.get()
@@ -59,7 +66,10 @@ def test_the_database_refuses_raw_updates_and_deletes(change, sql):
 
 def test_inserting_new_rows_is_allowed(change, delegate_fra, measure, state):
     position_record(
-        actor=delegate_fra, measure=measure, state=state("FRA"),
-        stances={"alliance": "oppose"}, source="web",
+        actor=delegate_fra,
+        measure=measure,
+        state=state("FRA"),
+        stances={"alliance": "oppose"},
+        source="web",
     )
     assert PositionChange.objects.count() == 2

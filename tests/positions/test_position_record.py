@@ -22,11 +22,21 @@ def written():
 def test_it_creates_the_position_lazily_and_records_the_change(delegate_fra, measure, state):
     assert written() == (0, 0)
 
-    result = record(delegate_fra, measure, state("FRA"), stances={"alliance": "conditional"},
-                    reservations="Only in wartime", note="Paris instructions of 9 July")
+    result = record(
+        delegate_fra,
+        measure,
+        state("FRA"),
+        stances={"alliance": "conditional"},
+        reservations="Only in wartime",
+        note="Paris instructions of 9 July",
+    )
 
     position = Position.objects.get()
-    assert (position.alliance, position.bilateral, position.eu) == ("conditional", "undecided", "undecided")
+    assert (position.alliance, position.bilateral, position.eu) == (
+        "conditional",
+        "undecided",
+        "undecided",
+    )
     assert position.version == 1
     assert position.updated_by == delegate_fra
     assert position.reservations == "Only in wartime"
@@ -62,7 +72,9 @@ def test_a_state_outside_the_eu_has_no_eu_stance(delegate_usa, measure, state):
     assert PositionChange.objects.get().eu_before is None
 
 
-def test_a_write_that_changes_nothing_records_nothing_and_keeps_the_version(delegate_fra, measure, state):
+def test_a_write_that_changes_nothing_records_nothing_and_keeps_the_version(
+    delegate_fra, measure, state
+):
     fra = state("FRA")
     record(delegate_fra, measure, fra, stances={"alliance": "support"}, note="n")
 
@@ -118,7 +130,9 @@ def test_the_expected_version_is_checked(delegate_fra, measure, state):
 
 def test_a_stale_version_on_a_new_position_is_refused(delegate_fra, measure, state):
     with pytest.raises(StaleVersion):
-        record(delegate_fra, measure, state("FRA"), stances={"alliance": "oppose"}, expected_version=3)
+        record(
+            delegate_fra, measure, state("FRA"), stances={"alliance": "oppose"}, expected_version=3
+        )
 
     assert written() == (0, 0)
 

@@ -10,7 +10,10 @@ def test_the_36_states_are_loaded_by_migration(db):
     assert State.objects.filter(nato_member=True).count() == 32
     assert State.objects.filter(eu_member=True).count() == 27
     assert set(State.objects.filter(nato_member=False).values_list("code", flat=True)) == {
-        "AUT", "CYP", "IRL", "MLT",
+        "AUT",
+        "CYP",
+        "IRL",
+        "MLT",
     }
 
 
@@ -27,7 +30,12 @@ def test_each_state_notes_its_source(db):
 
 def test_facts_are_as_in_the_reference(db):
     fin = State.objects.get(code="FIN")
-    assert (fin.alpha2, fin.name, fin.nato_joined, fin.eu_population) == ("FI", "Finland", 2023, 5_603_900)
+    assert (fin.alpha2, fin.name, fin.nato_joined, fin.eu_population) == (
+        "FI",
+        "Finland",
+        2023,
+        5_603_900,
+    )
     assert State.objects.get(code="TUR").name == "Türkiye"
     assert State.objects.get(code="AUT").nato_joined is None
 
