@@ -1,4 +1,7 @@
-"""The project's REST_FRAMEWORK settings are in force (a DRF import during settings would freeze its defaults)."""
+"""The project's REST_FRAMEWORK settings are in force.
+
+Importing DRF while the settings load would freeze its defaults (AllowAny, no token auth).
+"""
 
 from rest_framework.settings import api_settings
 
@@ -7,7 +10,7 @@ from accounts.permissions import IsAuthenticatedWithinTokenScope
 
 
 def test_drf_uses_the_project_settings(db):
-    assert api_settings.DEFAULT_PERMISSION_CLASSES == [IsAuthenticatedWithinTokenScope]
+    assert [IsAuthenticatedWithinTokenScope] == api_settings.DEFAULT_PERMISSION_CLASSES
     assert BearerTokenAuthentication in api_settings.DEFAULT_AUTHENTICATION_CLASSES
 
 
