@@ -14,8 +14,8 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 # Let Django's typed generics that mypy checks (ModelAdmin[State], QuerySet[...])
-# be written at run time too. DRF's classes are patched in ConsensusConfig.ready():
-# importing DRF here would freeze its settings before REST_FRAMEWORK is read.
+# be written at run time too; DRF's classes allow it already. Never import DRF
+# here: it would freeze its settings before REST_FRAMEWORK is read.
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -139,6 +139,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "consensus"),
+            # A Redis that does not answer must not hang requests.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -194,6 +196,8 @@ REST_FRAMEWORK = {
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "EXCEPTION_HANDLER": "consensus.api.exception_handler",
+    # Proxies in front of the app whose X-Forwarded-For is trusted (throttling keys).
+    "NUM_PROXIES": envint("NUM_PROXIES", 0),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -207,6 +211,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and its docs need credentials, like every other API page.
+    "SERVE_PERMISSIONS": ["accounts.permissions.IsAuthenticatedWithinTokenScope"],
 }
 
 LANGUAGE_CODE = "en"

@@ -19,7 +19,9 @@ api_v1 = [
         api.PositionDetail.as_view(),
         name="position-detail",
     ),
-    path("measures/<int:measure_id>/history/", api.MeasureHistory.as_view(), name="measure-history"),
+    path(
+        "measures/<int:measure_id>/history/", api.MeasureHistory.as_view(), name="measure-history"
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

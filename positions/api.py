@@ -1,15 +1,17 @@
-"""API views for states, measures, positions and history: parse, call one service or selector, render."""
+"""API views for states, measures, positions and history: parse, call one function, render."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from django import forms
 from django.db.models import QuerySet
 from django.http import Http404
 from django_filters import rest_framework as filters
+from django_filters.widgets import BooleanWidget
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -22,8 +24,9 @@ from positions import selectors, services
 from positions.models import Measure, PositionChange, State
 from positions.serializers import (
     ChangeOutput,
-    MeasureInput,
+    MeasureCreateInput,
     MeasureOutput,
+    MeasureUpdateInput,
     PositionInput,
     PositionOutput,
     StateOutput,
@@ -35,6 +38,16 @@ IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     description='The version the change is based on, as the ETag `"<version>"`. Stale: 412.',
 )
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 412],
+    description='The position\'s version, as `"<version>"`: send it back as If-Match.',
+)
+BAD_INPUT = OpenApiResponse(description="Bad input: field errors, naming each bad field.")
+FORBIDDEN = OpenApiResponse(description="You may not change this; nothing was written.")
+NOT_FOUND = OpenApiResponse(description="Unknown, or a restricted measure you may not see.")
 _ETAG = re.compile(r'^"(\d{1,9})"$')
 
 
@@ -63,7 +76,37 @@ def _etag(version: int) -> str:
     return f'"{version}"'
 
 
-class StateFilter(filters.FilterSet):
+class _StrictBooleanWidget(BooleanWidget):  # type: ignore[misc]  # django-filter is untyped
+    """Passes an unrecognised value on, so the field refuses it instead of ignoring the filter."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = super().value_from_datadict(data, files, name)
+        return data.get(name) if value is None else value
+
+
+class _StrictBooleanField(forms.NullBooleanField):
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]  # null: no filter
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            return value
+        raise forms.ValidationError("Use true or false.")
+
+
+class StrictBooleanFilter(filters.BooleanFilter):  # type: ignore[misc]  # django-filter is untyped
+    """``true``/``false`` (or ``1``/``0``); anything else is a 400, not a dropped filter."""
+
+    field_class = _StrictBooleanField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", _StrictBooleanWidget)
+        super().__init__(*args, **kwargs)
+
+
+class StateFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter is untyped
+    nato_member = StrictBooleanFilter()
+    eu_member = StrictBooleanFilter()
+
     class Meta:
         model = State
         fields = ["nato_member", "eu_member"]
@@ -77,14 +120,10 @@ class StateList(generics.ListAPIView[State]):
     filterset_class = StateFilter
 
 
-class MeasureFilter(filters.FilterSet):
+class MeasureFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter is untyped
     class Meta:
         model = Measure
         fields = ["status", "category", "kind"]
-
-
-def _visible_measures(user: User) -> QuerySet[Measure]:
-    return permissions.measures_visible_to(user).prefetch_related("participants").order_by("id")
 
 
 def _measure_or_404(request: Request, measure_id: int) -> Measure:
@@ -107,38 +146,49 @@ def _measure_changes(request: Request, data: dict[str, Any]) -> dict[str, Any]:
 class MeasureListCreate(generics.ListAPIView[Measure]):
     """Measures the caller may see; coordinators table new ones."""
 
+    queryset = Measure.objects.none()  # for the schema; get_queryset filters by visibility
     serializer_class = MeasureOutput
     filterset_class = MeasureFilter
 
     def get_queryset(self) -> QuerySet[Measure]:
-        return _visible_measures(_user(self.request))
+        return selectors.measures_visible(user=_user(self.request))
 
-    @extend_schema(request=MeasureInput, responses={201: MeasureOutput})
+    @extend_schema(
+        request=MeasureCreateInput,
+        responses={201: MeasureOutput, 400: BAD_INPUT, 403: FORBIDDEN},
+    )
     def post(self, request: Request) -> Response:
         if not permissions.can_manage_measures(_user(request)):
             raise PermissionDenied("Only coordinators table measures.")
-        form = MeasureInput(data=request.data)
+        form = MeasureCreateInput(data=request.data)
         form.is_valid(raise_exception=True)
-        measure = services.measure_create(actor=_user(request), **_measure_changes(request, dict(form.validated_data)))
+        measure = services.measure_create(
+            actor=_user(request), **_measure_changes(request, dict(form.validated_data))
+        )
         return Response(MeasureOutput(measure).data, status=status.HTTP_201_CREATED)
 
 
 class MeasureDetail(APIView):
     """One measure; coordinators edit it with PATCH (only the fields sent change)."""
 
-    @extend_schema(responses=MeasureOutput)
+    @extend_schema(responses={200: MeasureOutput, 404: NOT_FOUND})
     def get(self, request: Request, measure_id: int) -> Response:
         return Response(MeasureOutput(_measure_or_404(request, measure_id)).data)
 
-    @extend_schema(request=MeasureInput, responses=MeasureOutput)
+    @extend_schema(
+        request=MeasureUpdateInput,
+        responses={200: MeasureOutput, 400: BAD_INPUT, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
     def patch(self, request: Request, measure_id: int) -> Response:
         measure = _measure_or_404(request, measure_id)
         if not permissions.can_manage_measures(_user(request)):
             raise PermissionDenied("Only coordinators edit measures.")
-        form = MeasureInput(data=request.data, partial=True)
+        form = MeasureUpdateInput(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         measure = services.measure_update(
-            actor=_user(request), measure=measure, **_measure_changes(request, dict(form.validated_data))
+            actor=_user(request),
+            measure=measure,
+            **_measure_changes(request, dict(form.validated_data)),
         )
         return Response(MeasureOutput(measure).data)
 
@@ -146,7 +196,7 @@ class MeasureDetail(APIView):
 class PositionList(APIView):
     """One position per state that can take a stance on the measure."""
 
-    @extend_schema(responses=PositionOutput(many=True))
+    @extend_schema(responses={200: PositionOutput(many=True), 404: NOT_FOUND})
     def get(self, request: Request, measure_id: int) -> Response:
         measure = _measure_or_404(request, measure_id)
         positions = selectors.positions_for_measure(measure=measure)
@@ -163,15 +213,30 @@ class PositionDetail(APIView):
         return state
 
     def _answer(self, position: Any, code: int = status.HTTP_200_OK) -> Response:
-        return Response(PositionOutput(position).data, status=code, headers={"ETag": _etag(position.version)})
+        return Response(
+            PositionOutput(position).data, status=code, headers={"ETag": _etag(position.version)}
+        )
 
-    @extend_schema(responses=PositionOutput)
+    @extend_schema(responses={200: PositionOutput, 404: NOT_FOUND}, parameters=[ETAG])
     def get(self, request: Request, measure_id: int, code: str) -> Response:
         measure = _measure_or_404(request, measure_id)
         state = self._state_or_404(measure, code)
         return self._answer(selectors.position_get(measure=measure, state=state))
 
-    @extend_schema(request=PositionInput, responses={200: PositionOutput, 412: PositionOutput}, parameters=[IF_MATCH])
+    @extend_schema(
+        request=PositionInput,
+        parameters=[IF_MATCH, ETAG],
+        responses={
+            200: PositionOutput,
+            400: BAD_INPUT,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            412: OpenApiResponse(
+                PositionOutput,
+                description="Stale If-Match: nothing was written; the current position.",
+            ),
+        },
+    )
     def put(self, request: Request, measure_id: int, code: str) -> Response:
         measure = _measure_or_404(request, measure_id)
         state = self._state_or_404(measure, code)
@@ -197,7 +262,12 @@ class PositionDetail(APIView):
 class MeasureHistory(generics.ListAPIView[PositionChange]):
     """The measure's position changes, newest first."""
 
+    queryset = PositionChange.objects.none()  # for the schema; get_queryset picks the measure
     serializer_class = ChangeOutput
+
+    @extend_schema(responses={200: ChangeOutput(many=True), 404: NOT_FOUND})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[PositionChange]:
         measure = _measure_or_404(self.request, self.kwargs["measure_id"])

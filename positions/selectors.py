@@ -55,6 +55,19 @@ def measure_history(*, measure: Measure, state: State | None = None) -> QuerySet
     return changes.select_related("by").order_by("-at", "-id")
 
 
+def measures_visible(*, user: User) -> QuerySet[Measure]:
+    """The measures the user may see, in id order, with what lists show of them.
+
+    One query for the measures and one for all their participants.
+    """
+    return (
+        permissions.measures_visible_to(user)
+        .select_related("sponsor", "lead")
+        .prefetch_related("participants")
+        .order_by("id")
+    )
+
+
 def measure_visible_get(*, user: User, measure_id: int) -> Measure | None:
     """The measure if it exists and the user may see it, else ``None``.
 

@@ -6,8 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from consensus.rules import Route
-from positions.models import Measure, Position, PositionChange, State
+from positions.models import ROUTE_CHOICES, Measure, Position, PositionChange, State
 
 TEXT_LIMIT = 10_000
 
@@ -19,9 +18,7 @@ class StrictInputSerializer(serializers.Serializer[Any]):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
-                raise serializers.ValidationError(
-                    {field: ["Unknown field."] for field in unknown}
-                )
+                raise serializers.ValidationError({field: ["Unknown field."] for field in unknown})
         return super().to_internal_value(data)
 
 
@@ -30,7 +27,15 @@ class StateOutput(serializers.ModelSerializer[State]):
 
     class Meta:
         model = State
-        fields = ["code", "name", "nato_member", "nato_joined", "eu_member", "eu_population", "routes"]
+        fields = [
+            "code",
+            "name",
+            "nato_member",
+            "nato_joined",
+            "eu_member",
+            "eu_population",
+            "routes",
+        ]
 
     def get_routes(self, state: State) -> list[str]:
         return [route.value for route in state.routes]
@@ -39,7 +44,9 @@ class StateOutput(serializers.ModelSerializer[State]):
 class MeasureOutput(serializers.ModelSerializer[Measure]):
     sponsor = serializers.CharField(source="sponsor_id")
     lead = serializers.CharField(source="lead_id")
-    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    # The serializer's metaclass takes declared fields off the class, so this does not
+    # shadow Field.parent at run time; the stubs cannot know.
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)  # type: ignore[assignment]
     participants = serializers.SerializerMethodField()
 
     class Meta:
@@ -77,21 +84,31 @@ class StateCodeField(serializers.SlugRelatedField[State]):
         return super().to_internal_value(data.upper() if isinstance(data, str) else data)
 
 
-class MeasureInput(StrictInputSerializer):
+class MeasureCreateInput(StrictInputSerializer):
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField(max_length=TEXT_LIMIT, allow_blank=True, required=False)
     category = serializers.ChoiceField(choices=Measure.Category.choices)
     sponsor = StateCodeField()
-    lead = StateCodeField(required=False, allow_null=True)
+    lead = StateCodeField(
+        required=False,
+        allow_null=True,
+        help_text="Leads the bilateral route; the sponsor if unset.",
+    )
     status = serializers.ChoiceField(choices=Measure.Status.choices, required=False)
     eu_rule = serializers.ChoiceField(choices=Measure.EuRule.choices, required=False)
     restricted = serializers.BooleanField(required=False)
     participants = serializers.ListField(child=StateCodeField(), required=False, max_length=36)
     kind = serializers.ChoiceField(choices=Measure.Kind.choices, required=False)
-    parent = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    target_route = serializers.ChoiceField(
-        choices=[r.value for r in Route], required=False, allow_null=True
+    parent = serializers.IntegerField(  # type: ignore[assignment]  # as in MeasureOutput
+        required=False, allow_null=True, min_value=1
     )
+    target_route = serializers.ChoiceField(choices=ROUTE_CHOICES, required=False, allow_null=True)
+
+
+class MeasureUpdateInput(MeasureCreateInput):
+    """Only the fields sent change; a measure always has a lead, so it cannot be emptied."""
+
+    lead = StateCodeField(required=False)
 
 
 class PositionOutput(serializers.ModelSerializer[Position]):
@@ -103,14 +120,27 @@ class PositionOutput(serializers.ModelSerializer[Position]):
 
     class Meta:
         model = Position
-        fields = ["state", "measure", "stances", "reservations", "note", "version", "updated_at", "updated_by"]
+        fields = [
+            "state",
+            "measure",
+            "stances",
+            "reservations",
+            "note",
+            "version",
+            "updated_at",
+            "updated_by",
+        ]
 
     def get_stances(self, position: Position) -> dict[str, str]:
         return {route.value: stance.value for route, stance in position.stances().items()}
 
     def get_updated_at(self, position: Position) -> str | None:
         # A state that has not spoken yet has no update time.
-        return serializers.DateTimeField().to_representation(position.updated_at) if position.pk else None
+        return (
+            serializers.DateTimeField().to_representation(position.updated_at)
+            if position.pk
+            else None
+        )
 
     def get_updated_by(self, position: Position) -> str | None:
         return position.updated_by.username if position.updated_by else None

@@ -286,6 +286,8 @@ def measure_update(*, actor: User, measure: Measure, **changes: Any) -> Measure:
         measure = Measure.objects.select_for_update().get(pk=measure.pk)
         for field, value in changes.items():
             setattr(measure, field, value)
+        if "lead" in changes and changes["lead"] is None:
+            measure.lead = measure.sponsor  # as when tabled: no lead named means the sponsor
         if participants is not None:
             participants = list(participants)
             current: Iterable[State] = participants

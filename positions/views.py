@@ -70,9 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if user.is_delegate:
         return redirect("my-state")
-    measures = permissions.measures_visible_to(
-        user, Measure.objects.select_related("sponsor", "lead").prefetch_related("participants")
-    ).order_by("id")
+    measures = selectors.measures_visible(user=user)
     # Coordinators record the EU states outside NATO; readers record none.
     recordable = [
         s for s in State.objects.order_by("code") if permissions.can_record_position(user, s)

@@ -117,3 +117,13 @@ def test_the_silence_status_is_not_set_by_hand(coordinator, measure):
         measure_update(actor=coordinator, measure=measure, status="silence")
     measure.refresh_from_db()
     assert measure.status == "open"
+
+
+def test_clearing_the_lead_falls_back_to_the_sponsor(coordinator, make_measure):
+    measure = make_measure(sponsor="FRA", lead="USA")
+
+    updated = measure_update(actor=coordinator, measure=measure, lead=None)
+
+    assert updated.lead_id == "FRA"
+    measure.refresh_from_db()
+    assert measure.lead_id == "FRA"

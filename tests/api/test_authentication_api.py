@@ -1,0 +1,160 @@
+"""Who the API knows: bearer tokens, sessions for the browsable API, and 401 without either."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, reverse
+from rest_framework.test import APIClient
+
+from accounts.services import token_issue, token_revoke
+from consensus.urls import api_v1
+
+METHODS = ["get", "post", "put", "patch", "delete", "options"]
+
+
+def _api_urls(measure_id: int) -> list[tuple[str, str]]:
+    """Every route of the API, version 1, with its arguments filled in."""
+    urls = []
+    for pattern in api_v1:
+        assert isinstance(pattern, URLPattern)
+        kwargs: dict[str, object] = {}
+        if "measure_id" in pattern.pattern.converters:
+            kwargs["measure_id"] = measure_id
+        if "code" in pattern.pattern.converters:
+            kwargs["code"] = "FRA"
+        urls.append((str(pattern.name), reverse(f"api:{pattern.name}", kwargs=kwargs)))
+    return urls
+
+
+def test_the_walk_covers_every_route_of_the_api(measure):
+    names = {name for name, _ in _api_urls(measure.pk)}
+    assert names == {
+        "token",
+        "state-list",
+        "measure-list",
+        "measure-detail",
+        "position-list",
+        "position-detail",
+        "measure-history",
+        "schema",
+        "docs",
+    }
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_endpoint_but_the_token_one_answers_401_without_credentials(measure, written, method):
+    before = written()
+    for name, url in _api_urls(measure.pk):
+        if name == "token" and method == "post":
+            continue
+        response = getattr(APIClient(), method)(url, {}, format="json")
+        assert response.status_code == 401, (name, method, response.status_code)
+        assert response["WWW-Authenticate"] == "Bearer", (name, method)
+    assert written() == before
+
+
+def test_a_wrong_token_is_refused_with_401(measure):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+
+    response = client.get(reverse("api:measure-list"))
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_a_malformed_authorization_header_is_refused_with_401(measure):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer two words")
+
+    assert client.get(reverse("api:measure-list")).status_code == 401
+
+
+def test_a_revoked_token_is_refused_with_401(reader, measure):
+    token, raw = token_issue(user=reader)
+    token_revoke(token=token)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    assert client.get(reverse("api:measure-list")).status_code == 401
+
+
+def test_a_token_of_a_disabled_account_is_refused_with_401(reader, measure):
+    _, raw = token_issue(user=reader)
+    reader.is_active = False
+    reader.save(update_fields=["is_active"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    assert client.get(reverse("api:measure-list")).status_code == 401
+
+
+def test_a_bearer_token_authenticates_the_caller(api, delegate_fra, measure):
+    response = api(delegate_fra).get(reverse("api:measure-detail", args=[measure.pk]))
+
+    assert response.status_code == 200
+    assert response.json()["id"] == measure.pk
+
+
+def test_a_session_opens_the_browsable_api(client, delegate_fra, measure):
+    client.force_login(delegate_fra)
+
+    response = client.get(reverse("api:measure-list"), HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert measure.title in response.content.decode()
+
+
+def test_a_session_reads_the_api_as_json(client, delegate_fra, measure):
+    client.force_login(delegate_fra)
+
+    response = client.get(
+        reverse("api:position-detail", args=[measure.pk, "FRA"]), HTTP_ACCEPT="application/json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["state"] == "FRA"
+
+
+def test_a_session_writes_through_the_api_with_its_rights(client, delegate_fra, measure):
+    client.force_login(delegate_fra)
+    url = reverse("api:position-detail", args=[measure.pk, "FRA"])
+
+    own = client.put(url, {"stances": {"eu": "support"}}, content_type="application/json")
+    other = client.put(
+        reverse("api:position-detail", args=[measure.pk, "DEU"]),
+        {"stances": {"eu": "support"}},
+        content_type="application/json",
+    )
+
+    assert own.status_code == 200
+    assert own.json()["stances"]["eu"] == "support"
+    assert other.status_code == 403
+
+
+def test_a_session_write_needs_the_csrf_token(delegate_fra, measure, written):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(delegate_fra)
+    before = written()
+
+    response = client.put(
+        reverse("api:position-detail", args=[measure.pk, "FRA"]),
+        {"stances": {"eu": "support"}},
+        format="json",
+    )
+
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+    assert written() == before
+
+
+def test_every_readable_endpoint_renders_in_the_browsable_api(client, coordinator, measure):
+    client.force_login(coordinator)
+
+    for name, url in _api_urls(measure.pk):
+        if name in {"token", "schema", "docs"}:
+            continue
+        response = client.get(url, HTTP_ACCEPT="text/html")
+        assert response.status_code == 200, (name, response.status_code)
+        assert response["Content-Type"].startswith("text/html"), name
