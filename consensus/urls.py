@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.api import TokenView
+from consensus.declarations import api_urls as declarations_api_urls
 from consensus.health import health
 from positions import api
 
@@ -22,6 +23,7 @@ api_v1 = [
     path(
         "measures/<int:measure_id>/history/", api.MeasureHistory.as_view(), name="measure-history"
     ),
+    *declarations_api_urls.urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -29,6 +31,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("positions.urls")),
     path("accounts/", include("accounts.urls")),
+    path("declarations/", include("consensus.declarations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
     path("health/", health, name="health"),
