@@ -152,3 +152,28 @@ class IsAuthenticatedWithinTokenScope(BasePermission):
         if isinstance(token, ApiToken) and token.read_only:
             return request.method in SAFE_METHODS
         return True
+
+
+# Declarations and amendments ------------------------------------------------------
+
+
+def can_manage_declarations(user: AnyUser) -> bool:
+    """Coordinators keep the declaration drafts: new declarations and versions."""
+    return isinstance(user, User) and user.is_active and user.is_coordinator
+
+
+def can_propose_amendment(user: AnyUser) -> bool:
+    """A delegate proposes amendments, always for their own state."""
+    return (
+        isinstance(user, User) and user.is_active and user.is_delegate and user.state_id is not None
+    )
+
+
+def can_take_amendment_stance(user: AnyUser, sponsor: State) -> bool:
+    """A delegate of a state other than the sponsor supports or objects to an amendment."""
+    return can_propose_amendment(user) and isinstance(user, User) and user.state_id != sponsor.code
+
+
+def can_decide_amendment(user: AnyUser) -> bool:
+    """Coordinators accept or reject amendments."""
+    return isinstance(user, User) and user.is_active and user.is_coordinator

@@ -57,7 +57,9 @@ def account_create(
 
 def token_issue(*, user: User, read_only: bool = False) -> tuple[ApiToken, str]:
     """Issue a new token; returns it with the raw value, which is never stored."""
-    raw = secrets.token_urlsafe(32)
+    # Hexadecimal: 256 random bits, and never a leading "-" that a command line
+    # would take for an option (``revoke_token <prefix>``).
+    raw = secrets.token_hex(32)
     token = ApiToken.objects.create(
         user=user, digest=token_digest(raw), prefix=raw[:8], read_only=read_only
     )

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.api import TokenView
+from consensus import api as consensus_api
 from consensus.declarations import api_urls as declarations_api_urls
 from consensus.health import health
 from positions import api
@@ -23,6 +24,16 @@ api_v1 = [
     path(
         "measures/<int:measure_id>/history/", api.MeasureHistory.as_view(), name="measure-history"
     ),
+    path(
+        "measures/<int:measure_id>/support/", consensus_api.MeasureSupport.as_view(), name="support"
+    ),
+    path(
+        "measures/<int:measure_id>/transfer/",
+        consensus_api.TransferMotionCreate.as_view(),
+        name="transfer",
+    ),
+    path("matrix/", consensus_api.SupportMatrix.as_view(), name="matrix"),
+    path("changes/", consensus_api.ChangeFeed.as_view(), name="changes"),
     *declarations_api_urls.urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

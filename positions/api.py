@@ -51,7 +51,7 @@ NOT_FOUND = OpenApiResponse(description="Unknown, or a restricted measure you ma
 _ETAG = re.compile(r'^"(\d{1,9})"$')
 
 
-def _user(request: Request) -> User:
+def request_user(request: Request) -> User:
     user = request.user
     assert isinstance(user, User)  # the default permission class requires a user
     return user
@@ -126,8 +126,8 @@ class MeasureFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter i
         fields = ["status", "category", "kind"]
 
 
-def _measure_or_404(request: Request, measure_id: int) -> Measure:
-    measure = selectors.measure_visible_get(user=_user(request), measure_id=measure_id)
+def measure_or_404(request: Request, measure_id: int) -> Measure:
+    measure = selectors.measure_visible_get(user=request_user(request), measure_id=measure_id)
     if measure is None:
         raise Http404
     return measure
@@ -136,7 +136,9 @@ def _measure_or_404(request: Request, measure_id: int) -> Measure:
 def _measure_changes(request: Request, data: dict[str, Any]) -> dict[str, Any]:
     """Resolve the parent measure among those the caller may see."""
     if data.get("parent") is not None:
-        parent = selectors.measure_visible_get(user=_user(request), measure_id=data["parent"])
+        parent = selectors.measure_visible_get(
+            user=request_user(request), measure_id=data["parent"]
+        )
         if parent is None:
             raise ValidationError({"parent": ["Unknown measure."]})
         data["parent"] = parent
@@ -151,19 +153,19 @@ class MeasureListCreate(generics.ListAPIView[Measure]):
     filterset_class = MeasureFilter
 
     def get_queryset(self) -> QuerySet[Measure]:
-        return selectors.measures_visible(user=_user(self.request))
+        return selectors.measures_visible(user=request_user(self.request))
 
     @extend_schema(
         request=MeasureCreateInput,
         responses={201: MeasureOutput, 400: BAD_INPUT, 403: FORBIDDEN},
     )
     def post(self, request: Request) -> Response:
-        if not permissions.can_manage_measures(_user(request)):
+        if not permissions.can_manage_measures(request_user(request)):
             raise PermissionDenied("Only coordinators table measures.")
         form = MeasureCreateInput(data=request.data)
         form.is_valid(raise_exception=True)
         measure = services.measure_create(
-            actor=_user(request), **_measure_changes(request, dict(form.validated_data))
+            actor=request_user(request), **_measure_changes(request, dict(form.validated_data))
         )
         return Response(MeasureOutput(measure).data, status=status.HTTP_201_CREATED)
 
@@ -173,20 +175,20 @@ class MeasureDetail(APIView):
 
     @extend_schema(responses={200: MeasureOutput, 404: NOT_FOUND})
     def get(self, request: Request, measure_id: int) -> Response:
-        return Response(MeasureOutput(_measure_or_404(request, measure_id)).data)
+        return Response(MeasureOutput(measure_or_404(request, measure_id)).data)
 
     @extend_schema(
         request=MeasureUpdateInput,
         responses={200: MeasureOutput, 400: BAD_INPUT, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def patch(self, request: Request, measure_id: int) -> Response:
-        measure = _measure_or_404(request, measure_id)
-        if not permissions.can_manage_measures(_user(request)):
+        measure = measure_or_404(request, measure_id)
+        if not permissions.can_manage_measures(request_user(request)):
             raise PermissionDenied("Only coordinators edit measures.")
         form = MeasureUpdateInput(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         measure = services.measure_update(
-            actor=_user(request),
+            actor=request_user(request),
             measure=measure,
             **_measure_changes(request, dict(form.validated_data)),
         )
@@ -198,7 +200,7 @@ class PositionList(APIView):
 
     @extend_schema(responses={200: PositionOutput(many=True), 404: NOT_FOUND})
     def get(self, request: Request, measure_id: int) -> Response:
-        measure = _measure_or_404(request, measure_id)
+        measure = measure_or_404(request, measure_id)
         positions = selectors.positions_for_measure(measure=measure)
         return Response(PositionOutput(positions, many=True).data)
 
@@ -219,7 +221,7 @@ class PositionDetail(APIView):
 
     @extend_schema(responses={200: PositionOutput, 404: NOT_FOUND}, parameters=[ETAG])
     def get(self, request: Request, measure_id: int, code: str) -> Response:
-        measure = _measure_or_404(request, measure_id)
+        measure = measure_or_404(request, measure_id)
         state = self._state_or_404(measure, code)
         return self._answer(selectors.position_get(measure=measure, state=state))
 
@@ -238,16 +240,16 @@ class PositionDetail(APIView):
         },
     )
     def put(self, request: Request, measure_id: int, code: str) -> Response:
-        measure = _measure_or_404(request, measure_id)
+        measure = measure_or_404(request, measure_id)
         state = self._state_or_404(measure, code)
-        if not permissions.can_record_position(_user(request), state):
+        if not permissions.can_record_position(request_user(request), state):
             raise PermissionDenied(f"You may not change the positions of {state.code}.")
         expected = _expected_version(request)
         form = PositionInput(data=request.data)
         form.is_valid(raise_exception=True)
         try:
             recorded = services.position_record(
-                actor=_user(request),
+                actor=request_user(request),
                 measure=measure,
                 state=state,
                 expected_version=expected,
@@ -270,5 +272,5 @@ class MeasureHistory(generics.ListAPIView[PositionChange]):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[PositionChange]:
-        measure = _measure_or_404(self.request, self.kwargs["measure_id"])
+        measure = measure_or_404(self.request, self.kwargs["measure_id"])
         return selectors.measure_history(measure=measure)

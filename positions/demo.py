@@ -22,6 +22,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import account_create
+from consensus.declarations.demo import DeclarationsLoaded, declarations_demo_load
 from consensus.errors import InvalidInput
 from positions.models import Measure, PositionChange, State
 from positions.services import StaleVersion, measure_create, position_record
@@ -286,6 +287,7 @@ class DemoLoaded:
     measures_found: list[Measure] = field(default_factory=list)
     positions_recorded: int = 0
     positions_kept: int = 0
+    declarations: DeclarationsLoaded = field(default_factory=DeclarationsLoaded)
 
 
 def _account_get_or_create(account: DemoAccount, password: str, loaded: DemoLoaded) -> User:
@@ -371,4 +373,8 @@ def demo_load(*, password: str) -> DemoLoaded:
                 loaded.positions_kept += 1
             else:
                 loaded.positions_recorded += 1
+        loaded.declarations = declarations_demo_load(
+            coordinator=coordinator,
+            delegates={code: users[delegate_username(code)] for code in DELEGATION_CODES},
+        )
     return loaded

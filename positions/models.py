@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -43,6 +43,8 @@ class State(models.Model):
         help_text=_("Population used for EU qualified-majority voting; EU members only."),
     )
     source = models.TextField(_("source"), blank=True)
+    # Any correction (a population figure) changes what the route rules compute.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["code"]
@@ -244,18 +246,42 @@ class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove a history row."""
 
 
-class PositionChangeQuerySet(models.QuerySet["PositionChange"]):
+_Row = TypeVar("_Row", bound=models.Model)
+
+
+class AppendOnlyQuerySet(models.QuerySet[_Row]):
+    """A queryset that refuses to change or remove rows."""
+
     def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("position changes are append-only: never updated")
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only: never updated")
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("position changes are append-only: never deleted")
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only: never deleted")
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:
-        raise AppendOnlyError("position changes are append-only: never updated")
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only: never updated")
 
 
-class PositionChange(models.Model):
+class AppendOnlyModel(models.Model):
+    """A history row: inserted once, never updated, never deleted.
+
+    Each subclass declares ``objects = AppendOnlyQuerySet.as_manager()``, typed
+    with its own class.
+    """
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows are append-only: never updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{type(self).__name__} rows are append-only: never deleted")
+
+
+class PositionChange(AppendOnlyModel):
     """One effective change to a position, kept forever.
 
     Holds every route's stance before and after (NULL for a route the state
@@ -291,7 +317,7 @@ class PositionChange(models.Model):
     reservations = models.TextField(_("reservations after the change"), blank=True)
     note = models.TextField(_("note"), blank=True)
 
-    objects: ClassVar[PositionChangeQuerySet] = PositionChangeQuerySet.as_manager()  # type: ignore[assignment]  # a typed manager from our queryset
+    objects: ClassVar[AppendOnlyQuerySet[PositionChange]] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]  # a typed manager from our queryset
 
     class Meta:
         verbose_name = _("position change")
@@ -317,14 +343,6 @@ class PositionChange(models.Model):
     def __str__(self) -> str:
         return f"{self.state_id} on measure {self.measure_id}: v{self.version} at {self.at}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("position changes are append-only: never updated")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("position changes are append-only: never deleted")
-
     def transitions(self) -> dict[Route, tuple[Stance, Stance]]:
         """The routes whose stance changed, as (before, after)."""
         result: dict[Route, tuple[Stance, Stance]] = {}
@@ -334,3 +352,42 @@ class PositionChange(models.Model):
             if before != after and after is not None:
                 result[route] = (Stance(before), Stance(after))
         return result
+
+
+class MeasureStatusChange(AppendOnlyModel):
+    """One change of a measure's status, kept forever, with why it happened."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="status_changes")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    before = models.CharField(_("status before"), max_length=20, choices=Measure.Status.choices)
+    after = models.CharField(_("status after"), max_length=20, choices=Measure.Status.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    motion = models.ForeignKey(
+        Measure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("transfer motion"),
+        help_text=_("The transfer motion whose agreement moved the measure, if any."),
+    )
+
+    objects: ClassVar[AppendOnlyQuerySet[MeasureStatusChange]] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]  # a typed manager from our queryset
+
+    class Meta:
+        verbose_name = _("measure status change")
+        verbose_name_plural = _("measure status changes")
+        indexes = [
+            models.Index(fields=["measure", "-at", "-id"], name="measure_status_change_by_at")
+        ]
+
+    def __str__(self) -> str:
+        return f"measure {self.measure_id}: {self.before} → {self.after} at {self.at}"

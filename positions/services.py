@@ -11,15 +11,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import User
 from consensus.errors import InvalidInput
 from consensus.rules import Route, Stance
-from positions.models import Measure, Position, PositionChange, State
+from positions.models import Measure, MeasureStatusChange, Position, PositionChange, State
 from positions.selectors import position_default
+
+# The advisory lock that serializes taking position-change ids (PostgreSQL).
+FEED_LOCK = 0x636F6E73  # "cons"
 
 
 class StaleVersion(Exception):
@@ -158,6 +161,15 @@ def _record_locked(
         for field, value in values.items():
             setattr(position, field, value)
 
+    if measure.kind == Measure.Kind.TRANSFER and Route.ALLIANCE in stances:
+        _transfer_if_agreed(actor=actor, motion=measure)
+
+    # Change ids must become visible in id order, or a feed reader that keeps
+    # the last id could skip a row committed late: take them one at a time.
+    # This is the transaction's last lock, so it is held only until commit.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEED_LOCK])
     change = PositionChange.objects.create(
         measure=measure,
         state=state,
@@ -171,6 +183,51 @@ def _record_locked(
         **{f"{route.value}_after": stance.value for route, stance in after.items()},
     )
     return PositionRecorded(position=position, change=change)
+
+
+def _transfer_if_agreed(*, actor: User, motion: Measure) -> None:
+    """Once a transfer motion is agreed on the alliance route, move its parent measure.
+
+    Runs inside the write that changed the motion's stances, so the parent's
+    status and its history row commit with it, or not at all.
+    """
+    from consensus.selectors import support_for  # the selectors read positions too
+
+    if motion.status in CLOSED_STATUSES or motion.parent_id is None:
+        return
+    if support_for(measure=motion).alliance.status != "agreed":
+        return
+    parent = Measure.objects.select_for_update().get(pk=motion.parent_id)
+    if parent.status in CLOSED_STATUSES:
+        return
+    reason = (
+        f"Transfer motion {motion.pk} agreed on the alliance route: "
+        f"the measure moves to the {motion.target_route} route."
+    )
+    _status_set(
+        actor=actor, measure=parent, status=Measure.Status.TRANSFERRED, reason=reason, motion=motion
+    )
+    _status_set(
+        actor=actor,
+        measure=motion,
+        status=Measure.Status.ADOPTED,
+        reason="Agreed on the alliance route.",
+        motion=motion,
+    )
+    motion.status = Measure.Status.ADOPTED
+
+
+def _status_set(
+    *, actor: User | None, measure: Measure, status: str, reason: str, motion: Measure | None = None
+) -> None:
+    """Change a measure's status and record the change, in the caller's transaction."""
+    before = Measure.objects.filter(pk=measure.pk).values_list("status", flat=True).get()
+    if before == status:
+        return
+    Measure.objects.filter(pk=measure.pk).update(status=status, updated_at=timezone.now())
+    MeasureStatusChange.objects.create(
+        measure=measure, by=actor, before=before, after=status, reason=reason, motion=motion
+    )
 
 
 # Measures ------------------------------------------------------------------
@@ -193,6 +250,10 @@ MEASURE_FIELDS = frozenset(
 )
 # Set only by the procedures that own them (the silence procedure).
 STATUSES_SET_ELSEWHERE = frozenset({Measure.Status.SILENCE})
+# A measure in one of these no longer moves by itself.
+CLOSED_STATUSES = frozenset(
+    {Measure.Status.ADOPTED, Measure.Status.TRANSFERRED, Measure.Status.WITHDRAWN}
+)
 
 
 def _check_measure(measure: Measure, participants: Iterable[State] | None) -> None:
@@ -299,3 +360,78 @@ def measure_update(*, actor: User, measure: Measure, **changes: Any) -> Measure:
             measure.participants.set(participants)
         permissions.sync_measure_visibility(measure)
     return measure
+
+
+def transfer_motion_table(
+    *, actor: User, parent: Measure, target_route: str, rationale: str
+) -> Measure:
+    """Table a motion, sponsored by the delegate's own state, to move a measure to another route.
+
+    States take stances on the motion like on any measure; once it is agreed
+    on the alliance route, the parent becomes ``transferred`` (see
+    ``position_record``). The motion is as visible as its parent.
+    """
+    if not (actor.is_active and actor.is_delegate and actor.state is not None):
+        raise PermissionDenied("only a state's delegate tables a transfer motion")
+    if not actor.state.nato_member:
+        raise PermissionDenied("only an ally's delegate tables a transfer motion")
+    if not permissions.can_view_measure(actor, parent):
+        raise PermissionDenied("the measure is not visible to this delegate")
+    errors: dict[str, str] = {}
+    if target_route not in Route.__members__.values():
+        errors["target_route"] = (
+            f"unknown route {target_route!r}: use one of {[r.value for r in Route]}"
+        )
+    if not rationale.strip():
+        errors["rationale"] = "say why the measure should move"
+    if parent.kind != Measure.Kind.SUBSTANTIVE:
+        errors["parent"] = "a transfer motion moves a substantive measure, not another motion"
+    elif parent.status in CLOSED_STATUSES:
+        errors["parent"] = f"the measure is {parent.status}; it can no longer move"
+    if errors:
+        raise InvalidInput(errors)
+    duplicate = (
+        Measure.objects.filter(
+            kind=Measure.Kind.TRANSFER,
+            parent=parent,
+            target_route=target_route,
+            sponsor=actor.state,
+        )
+        .exclude(status__in=[Measure.Status.WITHDRAWN, Measure.Status.BLOCKED])
+        .first()
+    )
+    if duplicate is not None:
+        raise InvalidInput(
+            {
+                "target_route": (
+                    f"{actor.state.code} already tabled this motion (measure {duplicate.pk})"
+                )
+            }
+        )
+    route_name = {
+        Route.ALLIANCE: "the alliance",
+        Route.BILATERAL: "bilateral agreements",
+        Route.EU: "the EU",
+    }
+    title = f"Move to {route_name[Route(target_route)]}: {parent.title}"
+    motion = Measure(
+        title=title[:200],
+        summary=rationale,
+        category=parent.category,
+        sponsor=actor.state,
+        lead=actor.state,
+        status=Measure.Status.OPEN,
+        eu_rule=parent.eu_rule,
+        restricted=parent.restricted,
+        kind=Measure.Kind.TRANSFER,
+        parent=parent,
+        target_route=target_route,
+        created_by=actor,
+    )
+    participants = list(parent.participants.all())
+    _check_measure(motion, participants)
+    with transaction.atomic():
+        motion.save()
+        motion.participants.set(participants)
+        permissions.sync_measure_visibility(motion)
+    return motion

@@ -16,8 +16,10 @@ from django_stubs_ext import StrPromise
 
 from accounts import permissions
 from accounts.models import User
+from consensus import rules
 from consensus.errors import InvalidInput
 from consensus.rules import Route
+from consensus.selectors import support_for, support_for_measures
 from positions import selectors, services
 from positions.forms import ROUTE_NAMES, PositionForm, stance_label
 from positions.models import Measure, Position, PositionChange, State
@@ -85,6 +87,53 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "positions/home.html", {"rows": rows})
 
 
+# Route statuses, from the rules module ----------------------------------------------
+
+ROUTE_STATUS_LABELS: dict[str, StrPromise] = {
+    "agreed": gettext_lazy("Agreed"),
+    "viable": gettext_lazy("Viable"),
+    "reached": gettext_lazy("Reached"),
+    "open": gettext_lazy("Open"),
+    "blocked": gettext_lazy("Blocked"),
+    "not_viable": gettext_lazy("Not viable"),
+}
+
+
+@dataclass(frozen=True)
+class RouteSummary:
+    route: Route
+    name: StrPromise
+    status: str  # the rules' word, for styling
+    label: StrPromise
+    support_level: float
+    blockers: list[str]
+    undecided: list[str]
+    needed: list[str]
+    recommended: bool
+
+
+def _route_summaries(evaluation: rules.Evaluation) -> list[RouteSummary]:
+    results: dict[Route, tuple[rules.RouteResult, list[str]]] = {
+        Route.ALLIANCE: (evaluation.alliance, list(evaluation.alliance.blockers)),
+        Route.BILATERAL: (evaluation.bilateral, []),
+        Route.EU: (evaluation.eu, list(evaluation.eu.blockers)),
+    }
+    return [
+        RouteSummary(
+            route=route,
+            name=ROUTE_NAMES[route],
+            status=str(result.status),
+            label=ROUTE_STATUS_LABELS[str(result.status)],
+            support_level=float(result.support_level),
+            blockers=blockers,
+            undecided=list(result.undecided),
+            needed=list(result.needed),
+            recommended=evaluation.recommended == route,
+        )
+        for route, (result, blockers) in results.items()
+    ]
+
+
 # A measure's positions ------------------------------------------------------------
 
 
@@ -108,10 +157,13 @@ def measure_positions(request: HttpRequest, measure_id: int) -> HttpResponse:
         )
         for position in selectors.positions_for_measure(measure=measure)
     ]
+    evaluation = support_for(measure=measure)
     context = {
         "measure": measure,
         "routes": [ROUTE_NAMES[route] for route in Route],
         "rows": rows,
+        "support": _route_summaries(evaluation),
+        "recommended": ROUTE_NAMES[evaluation.recommended] if evaluation.recommended else None,
     }
     return render(request, "positions/measure_positions.html", context)
 
@@ -125,6 +177,7 @@ class MyStateRow:
     version: int
     stances: list[RouteStance]
     undecided: bool
+    support: list[RouteSummary]
 
 
 @login_required
@@ -135,14 +188,17 @@ def my_state(request: HttpRequest) -> HttpResponse:
     state = user.state
     if not user.is_delegate or state is None:
         raise PermissionDenied
+    found = selectors.delegate_measures(user=user, state=state)
+    support = support_for_measures(measures=[row.measure for row in found])
     rows = [
         MyStateRow(
             measure=row.measure,
             version=row.position.version,
             stances=_route_stances(row.position, state.routes),
             undecided=bool(row.undecided_routes),
+            support=_route_summaries(support[row.measure.pk]),
         )
-        for row in selectors.delegate_measures(user=user, state=state)
+        for row in found
     ]
     context = {
         "state": state,

@@ -1,1 +1,1 @@
-"""Declarations: negotiated texts kept as numbered versions, their diffs, brackets and amendments."""
+"""Declarations: negotiated texts in numbered versions, their diffs, brackets and amendments."""

@@ -126,3 +126,11 @@ class TestRevokeToken:
             revoke("--all", "nobody")
 
         assert active_count() == 1
+
+
+def test_token_prefixes_never_look_like_options(reader):
+    # A prefix starting with "-" could not be passed to `revoke_token` on a command line.
+    for _ in range(200):
+        token, raw = token_issue(user=reader)
+        assert not token.prefix.startswith("-")
+        assert raw.isalnum()

@@ -7,12 +7,13 @@ from django.urls import URLPattern, reverse
 from rest_framework.test import APIClient
 
 from accounts.services import token_issue, token_revoke
+from consensus.declarations.services import amendment_propose, declaration_create, version_create
 from consensus.urls import api_v1
 
 METHODS = ["get", "post", "put", "patch", "delete", "options"]
 
 
-def _api_urls(measure_id: int) -> list[tuple[str, str]]:
+def _api_urls(measure_id: int, declaration: dict[str, int] | None = None) -> list[tuple[str, str]]:
     """Every route of the API, version 1, with its arguments filled in."""
     urls = []
     for pattern in api_v1:
@@ -22,8 +23,31 @@ def _api_urls(measure_id: int) -> list[tuple[str, str]]:
             kwargs["measure_id"] = measure_id
         if "code" in pattern.pattern.converters:
             kwargs["code"] = "FRA"
-        urls.append((str(pattern.name), reverse(f"api:{pattern.name}", kwargs=kwargs)))
+        for name in ("declaration_id", "number", "amendment_id"):
+            if name in pattern.pattern.converters:
+                kwargs[name] = (declaration or {}).get(name, 1)
+        url = reverse(f"api:{pattern.name}", kwargs=kwargs)
+        if pattern.name == "phrase-search":
+            url += "?q=enabler"
+        urls.append((str(pattern.name), url))
     return urls
+
+
+@pytest.fixture
+def declaration_kwargs(coordinator, make_user) -> dict[str, int]:
+    """A declaration with two versions and an amendment, for the routes that name them."""
+    declaration = declaration_create(actor=coordinator, title="Declaration", summit="S", year=2024)
+    version_create(actor=coordinator, declaration=declaration, text="A [key] enabler.")
+    version_create(actor=coordinator, declaration=declaration, text="A decisive enabler.")
+    amendment = amendment_propose(
+        actor=make_user("walk-delegate", "delegate", "FRA"),
+        declaration=declaration,
+        version_number=2,
+        paragraph=1,
+        text="A key enabler.",
+        rationale="Walk.",
+    )
+    return {"declaration_id": declaration.pk, "number": 2, "amendment_id": amendment.pk}
 
 
 def test_the_walk_covers_every_route_of_the_api(measure):
@@ -36,6 +60,20 @@ def test_the_walk_covers_every_route_of_the_api(measure):
         "position-list",
         "position-detail",
         "measure-history",
+        "support",
+        "transfer",
+        "matrix",
+        "changes",
+        "declaration-list",
+        "declaration-detail",
+        "declaration-version-list",
+        "declaration-version-detail",
+        "declaration-diff",
+        "amendment-list",
+        "amendment-detail",
+        "amendment-stance",
+        "amendment-decide",
+        "phrase-search",
         "schema",
         "docs",
     }
@@ -149,11 +187,14 @@ def test_a_session_write_needs_the_csrf_token(delegate_fra, measure, written):
     assert written() == before
 
 
-def test_every_readable_endpoint_renders_in_the_browsable_api(client, coordinator, measure):
+def test_every_readable_endpoint_renders_in_the_browsable_api(
+    client, coordinator, measure, declaration_kwargs
+):
     client.force_login(coordinator)
 
-    for name, url in _api_urls(measure.pk):
-        if name in {"token", "schema", "docs"}:
+    for name, url in _api_urls(measure.pk, declaration_kwargs):
+        # These have no GET.
+        if name in {"token", "schema", "docs", "transfer", "amendment-stance", "amendment-decide"}:
             continue
         response = client.get(url, HTTP_ACCEPT="text/html")
         assert response.status_code == 200, (name, response.status_code)

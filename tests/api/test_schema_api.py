@@ -39,6 +39,20 @@ def test_the_schema_describes_every_endpoint(api, reader):
         "/api/v1/measures/{measure_id}/positions/": {"get"},
         "/api/v1/measures/{measure_id}/positions/{code}/": {"get", "put"},
         "/api/v1/measures/{measure_id}/history/": {"get"},
+        "/api/v1/measures/{measure_id}/support/": {"get"},
+        "/api/v1/measures/{measure_id}/transfer/": {"post"},
+        "/api/v1/matrix/": {"get"},
+        "/api/v1/changes/": {"get"},
+        "/api/v1/declarations/": {"get", "post"},
+        "/api/v1/declarations/{declaration_id}/": {"get"},
+        "/api/v1/declarations/{declaration_id}/versions/": {"get", "post"},
+        "/api/v1/declarations/{declaration_id}/versions/{number}/": {"get"},
+        "/api/v1/declarations/{declaration_id}/diff/": {"get"},
+        "/api/v1/declarations/{declaration_id}/amendments/": {"get", "post"},
+        "/api/v1/declarations/{declaration_id}/amendments/{amendment_id}/": {"get"},
+        "/api/v1/declarations/{declaration_id}/amendments/{amendment_id}/stance/": {"post"},
+        "/api/v1/declarations/{declaration_id}/amendments/{amendment_id}/decide/": {"post"},
+        "/api/v1/phrases/": {"get"},
     } == {path: set(operations) - {"parameters"} for path, operations in paths.items()}
 
 

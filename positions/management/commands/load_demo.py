@@ -45,7 +45,9 @@ class Command(BaseCommand):
             f"{len(loaded.accounts_created)} accounts created, "
             f"{len(loaded.accounts_found)} already there; "
             f"{loaded.positions_recorded} positions recorded, "
-            f"{loaded.positions_kept} left as they were."
+            f"{loaded.positions_kept} left as they were; "
+            f"{len(loaded.declarations.created)} declarations created, "
+            f"{len(loaded.declarations.found)} already there."
         )
         if not demo_mode:
             return
