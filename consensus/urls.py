@@ -46,4 +46,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
     path("health/", health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
