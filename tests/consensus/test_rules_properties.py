@@ -104,6 +104,13 @@ def outcomes(evaluation: Evaluation) -> dict[Route, Outcome]:
     return {route: evaluation.result(route).outcome for route in Route}
 
 
+def outcome_if(
+    stances: StanceMap, lead: str, eu_rule: EuRule, route: Route, code: str, stance: Stance
+) -> Outcome:
+    """The route's outcome if one state took another stance on it."""
+    return run(with_stances(stances, route, {code: stance}), lead, eu_rule).result(route).outcome
+
+
 def towards_support(stance: Stance) -> list[Stance]:
     """The stances one step closer to support than ``stance``.
 
@@ -168,13 +175,12 @@ ONE_PARTNER = given_stances(bilateral={"USA": Stance.SUPPORT, "GBR": Stance.COND
 def test_moving_towards_support_never_makes_a_route_worse(stances, lead, eu_rule, slot, to):
     code, route = slot
     assume(to in towards_support(stance_of(stances, code, route)))
-    new = to
 
     before = run(stances, lead, eu_rule)
-    after = run(with_stances(stances, route, {code: new}), lead, eu_rule)
+    after = run(with_stances(stances, route, {code: to}), lead, eu_rule)
 
     for each, outcome in outcomes(before).items():
-        assert outcomes(after)[each] >= outcome, (code, route, new, each)
+        assert outcomes(after)[each] >= outcome, (code, route, to, each)
     assert after.alliance.support_level >= before.alliance.support_level
     assert after.bilateral.support_level >= before.bilateral.support_level
     assert after.eu.support_level >= before.eu.support_level
@@ -236,7 +242,7 @@ def test_what_it_would_take_under_qmv_is_the_fewest_states(stances, lead):
         return
     # For any number of states the most populous do best, and needed takes the
     # most populous first: so if its smallest member is not needed, nothing smaller works.
-    smallest = min(eu.needed, key=lambda code: (POPULATION[code], [-ord(c) for c in code]))
+    smallest = sorted(eu.needed, key=lambda code: (-POPULATION[code], code))[-1]
     fewer = [code for code in eu.needed if code != smallest]
     moved = with_stances(stances, Route.EU, dict.fromkeys(fewer, Stance.SUPPORT))
     assert run(moved, lead, EuRule.QMV).eu.status != "reached"
@@ -267,9 +273,7 @@ def test_could_block_names_exactly_the_states_that_alone_could_undo_success(stan
         spoilers = tuple(
             code
             for code in ROUTE_STATES[route]
-            if outcomes(run(with_stances(stances, route, {code: Stance.OPPOSE}), lead, eu_rule))[
-                route
-            ]
+            if outcome_if(stances, lead, eu_rule, route, code, Stance.OPPOSE)
             is not Outcome.SUCCEEDS
         )
         assert could_block == spoilers, route
