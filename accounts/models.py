@@ -32,6 +32,10 @@ class User(AbstractUser):
         verbose_name=_("state"),
         help_text=_("The state a delegate speaks for; empty for other roles."),
     )
+    # The dashboard's "what changed since your last visit": the newest position
+    # change id there was when the user last looked, and when that was.
+    last_seen_change_id = models.PositiveBigIntegerField(_("last seen change"), default=0)
+    dashboard_seen_at = models.DateTimeField(_("dashboard last seen at"), null=True, blank=True)
 
     class Meta(AbstractUser.Meta):
         constraints = [

@@ -70,3 +70,18 @@ def token_revoke(*, token: ApiToken) -> None:
     """Revoke a token for good; revoking twice keeps the first time."""
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db(fields=["revoked_at"])
+
+
+def dashboard_visit_record(*, user: User, last_change_id: int) -> None:
+    """Remember that the user saw the changes up to ``last_change_id`` on the dashboard.
+
+    The marker never moves back: a dashboard opened earlier in another tab and
+    reloaded late cannot undo a later visit. One query.
+    """
+    now = timezone.now()
+    User.objects.filter(pk=user.pk, last_seen_change_id__lte=last_change_id).update(
+        last_seen_change_id=last_change_id, dashboard_seen_at=now
+    )
+    if last_change_id >= user.last_seen_change_id:
+        user.last_seen_change_id = last_change_id
+        user.dashboard_seen_at = now

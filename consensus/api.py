@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -104,6 +104,20 @@ class MeasureSupport(APIView):
         return Response(body, headers={"ETag": etag})
 
 
+def matrix_csv_write(
+    out: TextIO, *, measure_ids: Sequence[int | str], rows: Iterable[tuple[str, Sequence[str]]]
+) -> None:
+    """Write a matrix as CSV: a header row (``state`` and the measure ids), then one row per
+    state, its code first and its stance on each measure in the header's order.
+
+    The API's CSV and the matrix page's download both write through this.
+    """
+    writer = csv.writer(out)
+    writer.writerow(["state", *(str(i) for i in measure_ids)])
+    for code, stances in rows:
+        writer.writerow([code, *stances])
+
+
 class MatrixCSVRenderer(BaseRenderer):
     """The matrix as CSV: a header row, then one row per state (its code first)."""
 
@@ -126,9 +140,11 @@ class MatrixCSVRenderer(BaseRenderer):
                 writer.writerow([f"{key}: {value}"])
             return out.getvalue().encode()
         ids = [str(column["id"]) for column in data["measures"]]
-        writer.writerow(["state", *ids])
-        for code in data["states"]:
-            writer.writerow([code, *(data["cells"][code][i] for i in ids)])
+        matrix_csv_write(
+            out,
+            measure_ids=ids,
+            rows=((code, [data["cells"][code][i] for i in ids]) for code in data["states"]),
+        )
         return out.getvalue().encode()
 
 

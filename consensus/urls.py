@@ -41,6 +41,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", include("positions.urls")),
+    path("", include("consensus.pages_urls")),
     path("accounts/", include("accounts.urls")),
     path("declarations/", include("consensus.declarations.urls")),
     path("admin/", admin.site.urls),

@@ -131,3 +131,21 @@ class PositionForm(forms.Form):
 def _normalise_newlines(text: str) -> str:
     # Browsers send CRLF from a textarea; the API and the history store LF.
     return text.replace("\r\n", "\n")
+
+
+class AsOfForm(forms.Form):
+    """``?as_of=``: an instant (with a time zone, or in the user's), to show support as it stood."""
+
+    as_of = forms.DateTimeField(
+        label=_("Show support as it stood at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for now."),
+        error_messages={
+            "invalid": _("Enter a date and time, e.g. 2024-07-10 12:00 or 2024-07-10T12:00:00Z.")
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,13 +20,15 @@ from django_stubs_ext import StrPromise
 
 from accounts import permissions
 from accounts.models import User
-from consensus import rules
+from consensus import charts, rules
 from consensus.errors import InvalidInput
+from consensus.models import Amendment, AmendmentStance, DeclarationVersion
 from consensus.rules import Route
 from consensus.selectors import support_for, support_for_measures
+from consensus.timeline import TimelinePoint, support_timeline
 from positions import selectors, services
-from positions.forms import ROUTE_NAMES, PositionForm, stance_label
-from positions.models import Measure, Position, PositionChange, State
+from positions.forms import ROUTE_NAMES, AsOfForm, PositionForm, stance_label
+from positions.models import Measure, MeasureStatusChange, Position, PositionChange, State
 
 STALE_MESSAGE = gettext_lazy(
     "Someone changed this position since you opened the form, so your values were not "
@@ -59,32 +65,11 @@ def _route_stances(position: Position, routes: tuple[Route, ...]) -> list[RouteS
 # Home ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MeasureRow:
-    measure: Measure
-    recordable_states: list[State]  # the states whose positions the user records here
-
-
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The measures the user can see; a delegate goes straight to their state's page."""
-    user = _user(request)
-    if user.is_delegate:
-        return redirect("my-state")
-    measures = selectors.measures_visible(user=user)
-    # Coordinators record the EU states outside NATO; readers record none.
-    recordable = [
-        s for s in State.objects.order_by("code") if permissions.can_record_position(user, s)
-    ]
-    rows = []
-    for measure in measures:
-        eligible = recordable
-        if measure.restricted:
-            participants = {p.code for p in measure.participants.all()}
-            eligible = [s for s in recordable if s.code in participants]
-        rows.append(MeasureRow(measure=measure, recordable_states=eligible))
-    return render(request, "positions/home.html", {"rows": rows})
+    """A delegate starts at their state's workspace; everyone else at the dashboard."""
+    return redirect("my-state" if _user(request).is_delegate else "dashboard")
 
 
 # Route statuses, from the rules module ----------------------------------------------
@@ -109,6 +94,7 @@ class RouteSummary:
     blockers: list[str]
     undecided: list[str]
     needed: list[str]
+    could_block: list[str]
     recommended: bool
 
 
@@ -128,13 +114,53 @@ def _route_summaries(evaluation: rules.Evaluation) -> list[RouteSummary]:
             blockers=blockers,
             undecided=list(result.undecided),
             needed=list(result.needed),
+            could_block=list(result.could_block),
             recommended=evaluation.recommended == route,
         )
         for route, (result, blockers) in results.items()
     ]
 
 
-# A measure's positions ------------------------------------------------------------
+@dataclass(frozen=True)
+class RouteTransition:
+    route: StrPromise
+    before: StrPromise | str
+    after: StrPromise | str
+    changed: bool
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    change: PositionChange
+    routes: list[RouteTransition]
+
+    @property
+    def stances_changed(self) -> bool:
+        return any(t.changed for t in self.routes)
+
+
+def _history_row(change: PositionChange, routes: tuple[Route, ...]) -> HistoryRow:
+    changed = change.transitions()
+    return HistoryRow(
+        change=change,
+        routes=[
+            RouteTransition(
+                route=ROUTE_NAMES[route],
+                before=stance_label(getattr(change, f"{route.value}_before")),
+                after=stance_label(getattr(change, f"{route.value}_after")),
+                changed=route in changed,
+            )
+            for route in routes
+        ],
+    )
+
+
+# The measure page -------------------------------------------------------------------
+
+# How many of the newest changes the measure page lists; the change feed has them all.
+MEASURE_HISTORY_LIMIT = 100
+# How many of the newest points the chart's data table lists; the chart draws them all.
+TIMELINE_TABLE_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -144,31 +170,202 @@ class StateRow:
     stances: list[RouteStance]
 
 
+@dataclass(frozen=True)
+class StateGroup:
+    key: str
+    name: StrPromise
+    rows: list[StateRow]
+
+
+STATE_GROUPS: tuple[tuple[str, StrPromise], ...] = (
+    ("allies-in-eu", gettext_lazy("Allies in the EU")),
+    ("allies-outside-eu", gettext_lazy("Allies outside the EU")),
+    ("eu-only", gettext_lazy("EU states outside NATO")),
+)
+
+
+def _state_group(state: State) -> str:
+    if state.nato_member:
+        return "allies-in-eu" if state.eu_member else "allies-outside-eu"
+    return "eu-only"
+
+
+def _state_groups(positions: list[Position]) -> list[StateGroup]:
+    rows: dict[str, list[StateRow]] = {key: [] for key, _name in STATE_GROUPS}
+    for position in positions:
+        rows[_state_group(position.state)].append(
+            StateRow(
+                state=position.state,
+                position=position,
+                stances=_route_stances(position, tuple(Route)),
+            )
+        )
+    return [
+        StateGroup(key=key, name=name, rows=rows[key]) for key, name in STATE_GROUPS if rows[key]
+    ]
+
+
+@dataclass(frozen=True)
+class RouteSummaryPoint:
+    status: str
+    label: StrPromise
+    support_level: float
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    at: datetime
+    routes: list[RouteSummaryPoint]
+
+
+def _level_text(level: float) -> str:
+    return _("%(percent)d %%") % {"percent": round(level * 100)}
+
+
+def _time_text(at: datetime) -> str:
+    return formats.date_format(timezone.localtime(at), "SHORT_DATETIME_FORMAT")
+
+
+def _support_chart(points: list[TimelinePoint], *, end: datetime) -> str:
+    start = points[0].at
+    end = max(end, points[-1].at)
+    last = points[-1]
+    now = ", ".join(
+        f"{ROUTE_NAMES[route]} {_level_text(last.routes[route].support_level)}" for route in Route
+    )
+    description = _(
+        "How the support level of each route changed from %(start)s to %(end)s, in %(count)d "
+        "steps. At the end: %(levels)s. The table below gives the same figures."
+    ) % {"start": _time_text(start), "end": _time_text(end), "count": len(points), "levels": now}
+    return charts.step_chart_svg(
+        element_id="support-chart",
+        title=_("Support level by route over time"),
+        description=description,
+        x_label=_("Time"),
+        y_label=_("Support level"),
+        series=[
+            charts.Series(
+                key=route.value,
+                name=str(ROUTE_NAMES[route]),
+                points=[(point.at, point.routes[route].support_level) for point in points],
+            )
+            for route in Route
+        ],
+        start=start,
+        end=end,
+        format_time=_time_text,
+        format_level=_level_text,
+    )
+
+
+def _timeline_rows(points: list[TimelinePoint]) -> list[TimelineRow]:
+    return [
+        TimelineRow(
+            at=point.at,
+            routes=[
+                RouteSummaryPoint(
+                    status=point.routes[route].status,
+                    label=ROUTE_STATUS_LABELS[point.routes[route].status],
+                    support_level=point.routes[route].support_level,
+                )
+                for route in Route
+            ],
+        )
+        for point in reversed(points[-TIMELINE_TABLE_LIMIT:])
+    ]
+
+
+def _route_name(value: str | None) -> StrPromise | str:
+    return ROUTE_NAMES[Route(value)] if value else "—"
+
+
+@dataclass(frozen=True)
+class MotionRow:
+    motion: Measure
+    target: StrPromise | str
+    alliance: RouteSummary
+
+
+def _transfer_motions(user: User, measure: Measure) -> list[MotionRow]:
+    """The transfer motions tabled on the measure that the user may see. Three queries."""
+    motions = list(
+        permissions.measures_visible_to(
+            user, Measure.objects.filter(parent=measure).select_related("sponsor")
+        ).order_by("id")
+    )
+    support = support_for_measures(measures=motions)
+    return [
+        MotionRow(
+            motion=motion,
+            target=_route_name(motion.target_route),
+            alliance=_route_summaries(support[motion.pk])[0],
+        )
+        for motion in motions
+    ]
+
+
+def _status_history(measure: Measure) -> list[MeasureStatusChange]:
+    """The measure's status changes, newest first. One query."""
+    return list(
+        MeasureStatusChange.objects.filter(measure=measure)
+        .select_related("by", "motion")
+        .order_by("-at", "-id")
+    )
+
+
+def _measure_history(measure: Measure) -> tuple[list[HistoryRow], bool]:
+    """The newest position changes of the measure, and whether there are more. One query."""
+    changes = list(
+        selectors.measure_history(measure=measure).select_related("state")[
+            : MEASURE_HISTORY_LIMIT + 1
+        ]
+    )
+    rows = [_history_row(change, change.state.routes) for change in changes[:MEASURE_HISTORY_LIMIT]]
+    return rows, len(changes) > MEASURE_HISTORY_LIMIT
+
+
 @login_required
 @require_GET
 def measure_positions(request: HttpRequest, measure_id: int) -> HttpResponse:
-    """Every eligible state's stances on one measure, each linking to its position page."""
-    measure = _visible_measure_or_404(_user(request), measure_id)
-    rows = [
-        StateRow(
-            state=position.state,
-            position=position,
-            stances=_route_stances(position, tuple(Route)),
-        )
-        for position in selectors.positions_for_measure(measure=measure)
-    ]
-    evaluation = support_for(measure=measure)
+    """A measure: each route's support (now or ``?as_of=``), over time, every position, history.
+
+    A bad ``as_of`` answers 400, with the page as it stands now and the error.
+    """
+    user = _user(request)
+    measure = _visible_measure_or_404(user, measure_id)
+    as_of_form = AsOfForm(request.GET)
+    as_of: datetime | None = None
+    if as_of_form.is_valid():
+        as_of = as_of_form.cleaned_data["as_of"]
+    evaluation = support_for(measure=measure, as_of=as_of)
+    points = support_timeline(measure=measure)
+    history, history_truncated = _measure_history(measure)
     context = {
         "measure": measure,
+        "parent": measure.parent if measure.kind == Measure.Kind.TRANSFER else None,
+        "target_route": _route_name(measure.target_route),
+        "as_of_form": as_of_form,
+        "as_of": as_of,
         "routes": [ROUTE_NAMES[route] for route in Route],
-        "rows": rows,
+        "groups": _state_groups(selectors.positions_for_measure(measure=measure)),
         "support": _route_summaries(evaluation),
         "recommended": ROUTE_NAMES[evaluation.recommended] if evaluation.recommended else None,
+        # The chart escapes every text it draws.
+        "chart": mark_safe(_support_chart(points, end=timezone.now())),
+        "timeline": _timeline_rows(points),
+        "timeline_count": len(points),
+        "timeline_limit": TIMELINE_TABLE_LIMIT,
+        "motions": _transfer_motions(user, measure),
+        "status_history": _status_history(measure),
+        "history": history,
+        "history_truncated": history_truncated,
+        "history_limit": MEASURE_HISTORY_LIMIT,
     }
-    return render(request, "positions/measure_positions.html", context)
+    status = 400 if as_of_form.errors else 200
+    return render(request, "positions/measure_positions.html", context, status=status)
 
 
-# My state -------------------------------------------------------------------------
+# The delegate's workspace -----------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -180,10 +377,33 @@ class MyStateRow:
     support: list[RouteSummary]
 
 
+def _amendments_awaiting(state: State) -> list[Amendment]:
+    """Open amendments to their declaration's latest version on which the state has not spoken.
+
+    The state's own amendments are left out: a sponsor takes no stance. One query.
+    """
+    latest_number = (
+        DeclarationVersion.objects.filter(declaration=OuterRef("declaration"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    spoken = AmendmentStance.objects.filter(amendment=OuterRef("pk"), state=state)
+    return list(
+        Amendment.objects.filter(status=Amendment.Status.OPEN)
+        .exclude(sponsor=state)
+        .annotate(latest_number=Subquery(latest_number))
+        .filter(version__number=F("latest_number"))
+        .exclude(Exists(spoken))
+        .select_related("declaration", "version", "sponsor")
+        .order_by("created_at", "id")
+    )
+
+
 @login_required
 @require_GET
 def my_state(request: HttpRequest) -> HttpResponse:
-    """The delegate's measures, those still undecided for their state first."""
+    """The delegate's workspace: measures awaiting the state's position first, then the rest,
+    and the amendments awaiting the state's support or objection."""
     user = _user(request)
     state = user.state
     if not user.is_delegate or state is None:
@@ -203,7 +423,9 @@ def my_state(request: HttpRequest) -> HttpResponse:
     context = {
         "state": state,
         "routes": [ROUTE_NAMES[route] for route in state.routes],
-        "rows": rows,
+        "awaiting": [row for row in rows if row.undecided],
+        "decided": [row for row in rows if not row.undecided],
+        "amendments": _amendments_awaiting(state),
     }
     return render(request, "positions/my_state.html", context)
 
@@ -211,34 +433,9 @@ def my_state(request: HttpRequest) -> HttpResponse:
 # The position form ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RouteTransition:
-    route: StrPromise
-    before: StrPromise | str
-    after: StrPromise | str
-    changed: bool
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    change: PositionChange
-    routes: list[RouteTransition]
-
-
 def _history(measure: Measure, state: State) -> list[HistoryRow]:
     return [
-        HistoryRow(
-            change=change,
-            routes=[
-                RouteTransition(
-                    route=ROUTE_NAMES[route],
-                    before=stance_label(getattr(change, f"{route.value}_before")),
-                    after=stance_label(getattr(change, f"{route.value}_after")),
-                    changed=route in change.transitions(),
-                )
-                for route in state.routes
-            ],
-        )
+        _history_row(change, state.routes)
         for change in selectors.measure_history(measure=measure, state=state)
     ]
 

@@ -40,7 +40,7 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client, name):
 
 
 def test_the_navigation_links_to_the_declarations(client, reader):
-    content = page(client, reader, reverse("home"))
+    content = page(client, reader, reverse("dashboard"))
 
     assert f'<a href="{reverse("declaration-list")}">Declarations</a>' in content
 

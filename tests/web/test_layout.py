@@ -5,7 +5,7 @@ from django.urls import reverse
 def test_pages_use_the_vendored_stylesheet_and_nothing_from_elsewhere(client, reader, measure):
     client.force_login(reader)
 
-    content = client.get(reverse("home")).content.decode()
+    content = client.get(reverse("dashboard")).content.decode()
 
     assert '<link rel="stylesheet" href="/static/positions/site.css">' in content
     assert "://" not in content  # no CDN, no external resource
