@@ -82,7 +82,7 @@ def fill(*, measures: int, changes: int, seed: int) -> None:
             Position(
                 measure_id=m,
                 state_id=s,
-                version=v["version"],
+                version=int(v["version"] or 0),
                 alliance=v["alliance"],
                 bilateral=v["bilateral"],
                 eu=v["eu"],

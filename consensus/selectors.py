@@ -203,15 +203,18 @@ def matrix(
     return Matrix(route=route, as_of=as_of, states=on_route, columns=columns, cells=cells)
 
 
+def changes_visible(*, user: User) -> QuerySet[PositionChange]:
+    """The position changes the user may see: never those of a measure hidden from them."""
+    visible = permissions.measures_visible_to(user).values("pk")
+    return PositionChange.objects.filter(measure__in=visible).select_related(
+        "measure", "state", "by"
+    )
+
+
 def changes_after(*, user: User, after: int, limit: int) -> list[PositionChange]:
     """The position changes the user may see with an id above ``after``, oldest first. One query.
 
     Ids are taken in commit order (``position_record`` serializes taking them),
     so a consumer that keeps the last id it saw never misses or repeats one.
     """
-    visible = permissions.measures_visible_to(user).values("pk")
-    return list(
-        PositionChange.objects.filter(id__gt=after, measure__in=visible)
-        .select_related("by")
-        .order_by("id")[:limit]
-    )
+    return list(changes_visible(user=user).filter(id__gt=after).order_by("id")[:limit])

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -181,14 +181,6 @@ def _change_rows(changes: Sequence[PositionChange]) -> list[ChangeRow]:
     ]
 
 
-def _changes_visible(user: User) -> QuerySet[PositionChange]:
-    """The position changes the user may see: never those of a measure hidden from them."""
-    visible = permissions.measures_visible_to(user).values("pk")
-    return PositionChange.objects.filter(measure__in=visible).select_related(
-        "measure", "state", "by"
-    )
-
-
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -219,7 +211,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Changes are read up to the newest id there is now, and the marker moves to
     # that id: ids are taken in commit order, so none is missed or shown twice.
     latest = PositionChange.objects.aggregate(last=Max("id"))["last"] or 0
-    since = _changes_visible(user).filter(id__gt=user.last_seen_change_id, id__lte=latest)
+    since = selectors.changes_visible(user=user).filter(
+        id__gt=user.last_seen_change_id, id__lte=latest
+    )
     new_changes = list(since.order_by("-id")[:DASHBOARD_CHANGES])
     new_count = since.count()
     previous_visit = user.dashboard_seen_at
@@ -517,7 +511,7 @@ def changes_feed(request: HttpRequest) -> HttpResponse:
     if errors:
         return render(request, "consensus/changes.html", {**context, "errors": errors}, status=400)
 
-    changes = _changes_visible(user).order_by("-at", "-id")
+    changes = selectors.changes_visible(user=user).order_by("-at", "-id")
     if state_code:
         changes = changes.filter(state_id=state_code)
     if measure_raw:

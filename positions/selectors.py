@@ -9,7 +9,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from accounts import permissions
 from accounts.models import User
 from consensus.rules import Route, Stance
-from positions.models import Measure, Position, PositionChange, State
+from positions.models import Measure, MeasureStatusChange, Position, PositionChange, State
 
 
 def position_default(*, measure: Measure, state: State) -> Position:
@@ -65,6 +65,15 @@ def measures_visible(*, user: User) -> QuerySet[Measure]:
         .select_related("sponsor", "lead")
         .prefetch_related("participants")
         .order_by("id")
+    )
+
+
+def measure_status_history(*, measure: Measure) -> list[MeasureStatusChange]:
+    """The measure's status changes, newest first. One query."""
+    return list(
+        MeasureStatusChange.objects.filter(measure=measure)
+        .select_related("by", "motion")
+        .order_by("-at", "-id")
     )
 
 

@@ -8,7 +8,6 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -21,14 +20,14 @@ from django_stubs_ext import StrPromise
 from accounts import permissions
 from accounts.models import User
 from consensus import charts, rules
+from consensus.declarations import selectors as declaration_selectors
 from consensus.errors import InvalidInput
-from consensus.models import Amendment, AmendmentStance, DeclarationVersion
 from consensus.rules import Route
 from consensus.selectors import support_for, support_for_measures
 from consensus.timeline import TimelinePoint, support_timeline
 from positions import selectors, services
 from positions.forms import ROUTE_NAMES, AsOfForm, PositionForm, stance_label
-from positions.models import Measure, MeasureStatusChange, Position, PositionChange, State
+from positions.models import Measure, Position, PositionChange, State
 
 STALE_MESSAGE = gettext_lazy(
     "Someone changed this position since you opened the form, so your values were not "
@@ -304,15 +303,6 @@ def _transfer_motions(user: User, measure: Measure) -> list[MotionRow]:
     ]
 
 
-def _status_history(measure: Measure) -> list[MeasureStatusChange]:
-    """The measure's status changes, newest first. One query."""
-    return list(
-        MeasureStatusChange.objects.filter(measure=measure)
-        .select_related("by", "motion")
-        .order_by("-at", "-id")
-    )
-
-
 def _measure_history(measure: Measure) -> tuple[list[HistoryRow], bool]:
     """The newest position changes of the measure, and whether there are more. One query."""
     changes = list(
@@ -356,7 +346,7 @@ def measure_positions(request: HttpRequest, measure_id: int) -> HttpResponse:
         "timeline_count": len(points),
         "timeline_limit": TIMELINE_TABLE_LIMIT,
         "motions": _transfer_motions(user, measure),
-        "status_history": _status_history(measure),
+        "status_history": selectors.measure_status_history(measure=measure),
         "history": history,
         "history_truncated": history_truncated,
         "history_limit": MEASURE_HISTORY_LIMIT,
@@ -375,28 +365,6 @@ class MyStateRow:
     stances: list[RouteStance]
     undecided: bool
     support: list[RouteSummary]
-
-
-def _amendments_awaiting(state: State) -> list[Amendment]:
-    """Open amendments to their declaration's latest version on which the state has not spoken.
-
-    The state's own amendments are left out: a sponsor takes no stance. One query.
-    """
-    latest_number = (
-        DeclarationVersion.objects.filter(declaration=OuterRef("declaration"))
-        .order_by("-number")
-        .values("number")[:1]
-    )
-    spoken = AmendmentStance.objects.filter(amendment=OuterRef("pk"), state=state)
-    return list(
-        Amendment.objects.filter(status=Amendment.Status.OPEN)
-        .exclude(sponsor=state)
-        .annotate(latest_number=Subquery(latest_number))
-        .filter(version__number=F("latest_number"))
-        .exclude(Exists(spoken))
-        .select_related("declaration", "version", "sponsor")
-        .order_by("created_at", "id")
-    )
 
 
 @login_required
@@ -425,7 +393,7 @@ def my_state(request: HttpRequest) -> HttpResponse:
         "routes": [ROUTE_NAMES[route] for route in state.routes],
         "awaiting": [row for row in rows if row.undecided],
         "decided": [row for row in rows if not row.undecided],
-        "amendments": _amendments_awaiting(state),
+        "amendments": declaration_selectors.amendments_awaiting(state=state),
     }
     return render(request, "positions/my_state.html", context)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from consensus.declarations import text as declaration_text
 from consensus.errors import InvalidInput
 from consensus.models import Amendment, AmendmentStance, Declaration, DeclarationVersion
+from positions.models import State
 
 
 def declarations_list() -> QuerySet[Declaration]:
@@ -223,3 +224,25 @@ def phrase_history(*, phrase: str) -> list[PhraseHistory]:
             PhraseHistory(declaration=declaration, latest_version=latest, timeline=timeline)
         )
     return histories
+
+
+def amendments_awaiting(*, state: State) -> list[Amendment]:
+    """Open amendments to their declaration's latest version on which the state has not spoken.
+
+    The state's own amendments are left out: a sponsor takes no stance. One query.
+    """
+    latest_number = (
+        DeclarationVersion.objects.filter(declaration=OuterRef("declaration"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    spoken = AmendmentStance.objects.filter(amendment=OuterRef("pk"), state=state)
+    return list(
+        Amendment.objects.filter(status=Amendment.Status.OPEN)
+        .exclude(sponsor=state)
+        .annotate(latest_number=Subquery(latest_number))
+        .filter(version__number=F("latest_number"))
+        .exclude(Exists(spoken))
+        .select_related("declaration", "version", "sponsor")
+        .order_by("created_at", "id")
+    )
