@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -24,6 +26,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgresql" in item.keywords:
             item.add_marker(pytest.mark.skipif(not on_postgresql, reason="needs PostgreSQL"))
+
+
+@pytest.fixture(autouse=True)
+def _states_after_a_flush(request: pytest.FixtureRequest) -> None:
+    """Transactional tests empty every table when they end, the states of the data
+    migration included: put the 36 states back before each of them.
+
+    (Django's ``serialized_rollback`` would do it, but once Playwright's event loop
+    runs in the test thread, Django hands the tests a connection object without
+    the serialized copy, so the browser tests cannot rely on it.)
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    if State.objects.count() != 36:
+        load_states = importlib.import_module("positions.migrations.0002_load_states").load_states
+        load_states(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from consensus.declarations.services import declaration_create, version_create
 from positions.models import Position, PositionChange
 from positions.services import position_record
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_delegate_records_a_position_by_keyboard_and_mouse(

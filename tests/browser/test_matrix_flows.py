@@ -11,7 +11,7 @@ from playwright.sync_api import Page
 
 from positions.services import position_record
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def france_cell(page: Page) -> str:

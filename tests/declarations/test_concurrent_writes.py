@@ -13,7 +13,7 @@ from consensus.models import Amendment, DeclarationVersion
 
 pytestmark = [
     pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

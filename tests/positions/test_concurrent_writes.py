@@ -14,7 +14,7 @@ from positions.services import StaleVersion, position_record
 
 pytestmark = [
     pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 STANCES = ["support", "conditional", "abstain", "oppose", "undecided"]
