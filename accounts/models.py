@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any, Protocol
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -53,6 +54,17 @@ class User(AbstractUser):
     @property
     def is_coordinator(self) -> bool:
         return self.role == self.Role.COORDINATOR
+
+
+class _HasUser(Protocol):
+    user: Any
+
+
+def request_user(request: _HasUser) -> User:
+    """The signed-in user of a request (a page's or the API's) behind a login requirement."""
+    user = request.user
+    assert isinstance(user, User)  # every caller sits behind a login or the API's permission
+    return user
 
 
 def token_digest(raw: str) -> str:

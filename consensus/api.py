@@ -20,11 +20,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts.models import request_user
 from consensus import selectors
 from consensus.errors import InvalidInput
 from consensus.rules import Route
 from positions import services
-from positions.api import measure_or_404, request_user
+from positions.api import measure_or_404
 from positions.models import ROUTE_CHOICES, Measure
 from positions.serializers import TEXT_LIMIT, ChangeOutput, MeasureOutput, StrictInputSerializer
 

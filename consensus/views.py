@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET
 from django_stubs_ext import StrPromise
 
 from accounts import permissions
-from accounts.models import User
+from accounts.models import User, request_user
 from accounts.services import dashboard_visit_record
 from consensus import selectors
 from consensus.api import matrix_csv_write
@@ -65,12 +65,6 @@ class BadParameters(Exception):
     def __init__(self, errors: list[str]) -> None:
         super().__init__(errors)
         self.errors = errors
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # every page here requires a login
-    return user
 
 
 def _choice(
@@ -186,7 +180,7 @@ def _change_rows(changes: Sequence[PositionChange]) -> list[ChangeRow]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Every measure the user can see with each route's status and support, and what changed
     since the user's last visit (seeing the page moves that marker)."""
-    user = _user(request)
+    user = request_user(request)
     errors: list[str] = []
     filters = _measure_filters(request.GET, errors)
     context: dict[str, object] = {
@@ -436,7 +430,7 @@ def support_matrix(request: HttpRequest) -> HttpResponse:
     except BadParameters as bad:
         context = {"errors": bad.errors, **_matrix_form(None, request.GET)}
         return render(request, "consensus/matrix.html", context, status=400)
-    found, layout = _matrix_found(_user(request), query)
+    found, layout = _matrix_found(request_user(request), query)
     context = {
         "query": query,
         "layout": layout,
@@ -464,7 +458,7 @@ def support_matrix_csv(request: HttpRequest) -> HttpResponse:
         return HttpResponse(
             "\n".join(bad.errors) + "\n", status=400, content_type="text/plain; charset=utf-8"
         )
-    found, layout = _matrix_found(_user(request), query)
+    found, layout = _matrix_found(request_user(request), query)
     measure_ids = [column.measure.pk for column in found.columns]
     out = io.StringIO()
     matrix_csv_write(
@@ -489,7 +483,7 @@ def support_matrix_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 def changes_feed(request: HttpRequest) -> HttpResponse:
     """Every position change the user may see, newest first, by state and measure."""
-    user = _user(request)
+    user = request_user(request)
     states = list(State.objects.order_by("name").only("code", "name"))
     measures = list(permissions.measures_visible_to(user).order_by("id").only("id", "title"))
     errors: list[str] = []

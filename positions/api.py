@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions
-from accounts.models import User
+from accounts.models import request_user
 from positions import selectors, services
 from positions.models import Measure, PositionChange, State
 from positions.serializers import (
@@ -49,12 +49,6 @@ BAD_INPUT = OpenApiResponse(description="Bad input: field errors, naming each ba
 FORBIDDEN = OpenApiResponse(description="You may not change this; nothing was written.")
 NOT_FOUND = OpenApiResponse(description="Unknown, or a restricted measure you may not see.")
 _ETAG = re.compile(r'^"(\d{1,9})"$')
-
-
-def request_user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # the default permission class requires a user
-    return user
 
 
 def _expected_version(request: Request) -> int | None:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_stubs_ext import StrPromise
 
 from accounts import permissions
-from accounts.models import User
+from accounts.models import User, request_user
 from consensus import charts, rules
 from consensus.declarations import selectors as declaration_selectors
 from consensus.errors import InvalidInput
@@ -33,12 +33,6 @@ STALE_MESSAGE = gettext_lazy(
     "Someone changed this position since you opened the form, so your values were not "
     "recorded: the current values are shown; review and submit again."
 )
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # every page but the login page requires a user
-    return user
 
 
 def _visible_measure_or_404(user: User, measure_id: int) -> Measure:
@@ -68,7 +62,7 @@ def _route_stances(position: Position, routes: tuple[Route, ...]) -> list[RouteS
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """A delegate starts at their state's workspace; everyone else at the dashboard."""
-    return redirect("my-state" if _user(request).is_delegate else "dashboard")
+    return redirect("my-state" if request_user(request).is_delegate else "dashboard")
 
 
 # Route statuses, from the rules module ----------------------------------------------
@@ -321,7 +315,7 @@ def measure_positions(request: HttpRequest, measure_id: int) -> HttpResponse:
 
     A bad ``as_of`` answers 400, with the page as it stands now and the error.
     """
-    user = _user(request)
+    user = request_user(request)
     measure = _visible_measure_or_404(user, measure_id)
     as_of_form = AsOfForm(request.GET)
     as_of: datetime | None = None
@@ -372,7 +366,7 @@ class MyStateRow:
 def my_state(request: HttpRequest) -> HttpResponse:
     """The delegate's workspace: measures awaiting the state's position first, then the rest,
     and the amendments awaiting the state's support or objection."""
-    user = _user(request)
+    user = request_user(request)
     state = user.state
     if not user.is_delegate or state is None:
         raise PermissionDenied
@@ -434,7 +428,7 @@ def _render_position(
 @require_http_methods(["GET", "POST"])
 def position_edit(request: HttpRequest, measure_id: int, code: str) -> HttpResponse:
     """A state's position on a measure, with its history; a form for those who record it."""
-    user = _user(request)
+    user = request_user(request)
     measure = _visible_measure_or_404(user, measure_id)
     state = selectors.states_for_measure(measure=measure).filter(code=code.upper()).first()
     if state is None:  # unknown, or not a participant in a restricted measure

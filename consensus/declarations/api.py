@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions
-from accounts.models import User
+from accounts.models import request_user
 from consensus.declarations import selectors, services
 from consensus.declarations.serializers import (
     AmendmentDecisionInput,
@@ -41,12 +41,6 @@ CONFLICT = OpenApiResponse(
     description="The amendment cannot take this step now (decided already, stance already "
     "taken, or its paragraph changed since its base version); nothing was written."
 )
-
-
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # the default permission class requires a user
-    return user
 
 
 def _declaration_or_404(declaration_id: int) -> Declaration:
@@ -82,11 +76,13 @@ class DeclarationListCreate(generics.ListAPIView[Declaration]):
         responses={201: DeclarationOutput, 400: BAD_INPUT, 403: FORBIDDEN},
     )
     def post(self, request: Request) -> Response:
-        if not permissions.can_manage_declarations(_user(request)):
+        if not permissions.can_manage_declarations(request_user(request)):
             raise PermissionDenied("Only coordinators start declarations.")
         form = DeclarationInput(data=request.data)
         form.is_valid(raise_exception=True)
-        declaration = services.declaration_create(actor=_user(request), **form.validated_data)
+        declaration = services.declaration_create(
+            actor=request_user(request), **form.validated_data
+        )
         return Response(DeclarationOutput(declaration).data, status=status.HTTP_201_CREATED)
 
 
@@ -120,12 +116,12 @@ class VersionListCreate(generics.ListAPIView[DeclarationVersion]):
     )
     def post(self, request: Request, declaration_id: int) -> Response:
         declaration = _declaration_or_404(declaration_id)
-        if not permissions.can_manage_declarations(_user(request)):
+        if not permissions.can_manage_declarations(request_user(request)):
             raise PermissionDenied("Only coordinators record versions of a declaration.")
         form = VersionInput(data=request.data)
         form.is_valid(raise_exception=True)
         version = services.version_create(
-            actor=_user(request), declaration=declaration, **form.validated_data
+            actor=request_user(request), declaration=declaration, **form.validated_data
         )
         return Response(VersionOutput(version).data, status=status.HTTP_201_CREATED)
 
@@ -188,13 +184,13 @@ class AmendmentListCreate(generics.ListAPIView[Amendment]):
     )
     def post(self, request: Request, declaration_id: int) -> Response:
         declaration = _declaration_or_404(declaration_id)
-        if not permissions.can_propose_amendment(_user(request)):
+        if not permissions.can_propose_amendment(request_user(request)):
             raise PermissionDenied("Only delegates propose amendments, for their own state.")
         form = AmendmentInput(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         amendment = services.amendment_propose(
-            actor=_user(request),
+            actor=request_user(request),
             declaration=declaration,
             version_number=data["version"],
             paragraph=data["paragraph"],
@@ -228,7 +224,7 @@ class AmendmentStanceCreate(APIView):
     )
     def post(self, request: Request, declaration_id: int, amendment_id: int) -> Response:
         amendment = _amendment_or_404(declaration_id, amendment_id)
-        if not permissions.can_take_amendment_stance(_user(request), amendment.sponsor):
+        if not permissions.can_take_amendment_stance(request_user(request), amendment.sponsor):
             raise PermissionDenied(
                 "Only delegates of states other than the sponsor support or object to it."
             )
@@ -236,7 +232,7 @@ class AmendmentStanceCreate(APIView):
         form.is_valid(raise_exception=True)
         try:
             services.amendment_stance_record(
-                actor=_user(request), amendment=amendment, **form.validated_data
+                actor=request_user(request), amendment=amendment, **form.validated_data
             )
         except services.AmendmentConflict as conflict:
             return _conflict(conflict)
@@ -259,13 +255,13 @@ class AmendmentDecide(APIView):
     )
     def post(self, request: Request, declaration_id: int, amendment_id: int) -> Response:
         amendment = _amendment_or_404(declaration_id, amendment_id)
-        if not permissions.can_decide_amendment(_user(request)):
+        if not permissions.can_decide_amendment(request_user(request)):
             raise PermissionDenied("Only coordinators accept or reject amendments.")
         form = AmendmentDecisionInput(data=request.data)
         form.is_valid(raise_exception=True)
         try:
             services.amendment_decide(
-                actor=_user(request), amendment=amendment, **form.validated_data
+                actor=request_user(request), amendment=amendment, **form.validated_data
             )
         except services.AmendmentConflict as conflict:
             return _conflict(conflict)
