@@ -177,3 +177,27 @@ def can_take_amendment_stance(user: AnyUser, sponsor: State) -> bool:
 def can_decide_amendment(user: AnyUser) -> bool:
     """Coordinators accept or reject amendments."""
     return isinstance(user, User) and user.is_active and user.is_coordinator
+
+
+# The silence procedure ------------------------------------------------------------
+
+
+def can_start_silence(user: AnyUser) -> bool:
+    """Coordinators put a measure under silence."""
+    return isinstance(user, User) and user.is_active and user.is_coordinator
+
+
+def can_break_silence(user: AnyUser, measure: Measure) -> bool:
+    """An active delegate of an ally who may see the measure breaks silence on it.
+
+    The four EU states outside NATO take no part in the alliance route, so
+    their (hypothetical) delegates may not.
+    """
+    return (
+        isinstance(user, User)
+        and user.is_active
+        and user.is_delegate
+        and user.state is not None
+        and user.state.nato_member
+        and can_view_measure(user, measure)
+    )

@@ -181,3 +181,82 @@ class AmendmentStance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.state_id} {self.stance}s amendment {self.amendment_id}"
+
+
+class SilenceProcedure(models.Model):
+    """A coordinator puts a measure under silence until a deadline.
+
+    Any ally's delegate may break it with a written reason; if nobody does,
+    the measure is adopted on the alliance route at the deadline. At most one
+    procedure runs per measure (a partial unique constraint).
+    """
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("Running")
+        BROKEN = "broken", _("Broken")
+        CLOSED = "closed", _("Closed")
+
+    measure = models.ForeignKey(
+        "positions.Measure",
+        on_delete=models.PROTECT,
+        related_name="silence_procedures",
+        verbose_name=_("measure"),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.RUNNING
+    )
+    deadline = models.DateTimeField(_("deadline"))
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    broken_at = models.DateTimeField(_("broken at"), null=True, blank=True)
+    broken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("broken by"),
+    )
+    broken_by_state = models.ForeignKey(
+        "positions.State",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("broken by state"),
+    )
+    reason = models.TextField(_("reason for breaking silence"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    adopted = models.BooleanField(
+        _("adopted"),
+        default=False,
+        help_text=_("Whether closing the procedure adopted the measure."),
+    )
+    start_notice_sent_at = models.DateTimeField(_("start notice sent at"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("silence procedure")
+        verbose_name_plural = _("silence procedures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure"],
+                condition=Q(state="running"),
+                name="one_running_silence_per_measure",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="broken")
+                | (Q(broken_by__isnull=False) & Q(broken_by_state__isnull=False)),
+                name="broken_silence_names_who",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "deadline"], name="silence_by_state_deadline")]
+
+    def __str__(self) -> str:
+        return f"silence on measure {self.measure_id} until {self.deadline} ({self.state})"

@@ -152,6 +152,14 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
+# The silence procedure's clock: a periodic sweep closes what is due (never one
+# long ETA task per deadline, which Redis would deliver twice). Run one beat.
+CELERY_BEAT_SCHEDULE = {
+    "silence-close-due": {
+        "task": "consensus.tasks.silence_close_due",
+        "schedule": 30.0,
+    },
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.api import TokenView
 from consensus import api as consensus_api
+from consensus import silence_api
 from consensus.declarations import api_urls as declarations_api_urls
 from consensus.health import health
 from positions import api
@@ -31,6 +32,12 @@ api_v1 = [
         "measures/<int:measure_id>/transfer/",
         consensus_api.TransferMotionCreate.as_view(),
         name="transfer",
+    ),
+    path("measures/<int:measure_id>/silence/", silence_api.Silence.as_view(), name="silence"),
+    path(
+        "measures/<int:measure_id>/silence/break/",
+        silence_api.SilenceBreak.as_view(),
+        name="silence-break",
     ),
     path("matrix/", consensus_api.SupportMatrix.as_view(), name="matrix"),
     path("changes/", consensus_api.ChangeFeed.as_view(), name="changes"),

@@ -73,6 +73,15 @@ class MeasureOutput(serializers.ModelSerializer[Measure]):
         # Prefetched by the views: no query per measure.
         return sorted(state.code for state in measure.participants.all())
 
+    def to_representation(self, measure: Measure) -> dict[str, Any]:
+        data = super().to_representation(measure)
+        if measure.status == Measure.Status.SILENCE:
+            # A silence past its deadline reads as adopted, whether or not a worker closed it.
+            from consensus.silence import measure_status_effective  # it imports positions
+
+            data["status"] = measure_status_effective(measure=measure)
+        return data
+
 
 class StateCodeField(serializers.SlugRelatedField[State]):
     """A state named by its alpha-3 code (case-insensitive)."""

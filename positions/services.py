@@ -435,3 +435,12 @@ def transfer_motion_table(
         motion.participants.set(participants)
         permissions.sync_measure_visibility(motion)
     return motion
+
+
+def measure_status_set(*, actor: User | None, measure: Measure, status: str, reason: str) -> None:
+    """Change a measure's status and record why, in the caller's transaction.
+
+    For the procedures that own a status (the silence procedure), which check
+    their own rights; ``actor`` is ``None`` when the clock makes the change.
+    """
+    _status_set(actor=actor, measure=measure, status=status, reason=reason)

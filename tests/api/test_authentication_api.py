@@ -62,6 +62,8 @@ def test_the_walk_covers_every_route_of_the_api(measure):
         "measure-history",
         "support",
         "transfer",
+        "silence",
+        "silence-break",
         "matrix",
         "changes",
         "declaration-list",
@@ -193,8 +195,10 @@ def test_every_readable_endpoint_renders_in_the_browsable_api(
     client.force_login(coordinator)
 
     for name, url in _api_urls(measure.pk, declaration_kwargs):
-        # These have no GET.
+        # These have no GET (the walk's measure has no silence procedure to show: 404).
         if name in {"token", "schema", "docs", "transfer", "amendment-stance", "amendment-decide"}:
+            continue
+        if name in {"silence", "silence-break"}:
             continue
         response = client.get(url, HTTP_ACCEPT="text/html")
         assert response.status_code == 200, (name, response.status_code)

@@ -41,6 +41,8 @@ def test_the_schema_describes_every_endpoint(api, reader):
         "/api/v1/measures/{measure_id}/history/": {"get"},
         "/api/v1/measures/{measure_id}/support/": {"get"},
         "/api/v1/measures/{measure_id}/transfer/": {"post"},
+        "/api/v1/measures/{measure_id}/silence/": {"get", "post"},
+        "/api/v1/measures/{measure_id}/silence/break/": {"post"},
         "/api/v1/matrix/": {"get"},
         "/api/v1/changes/": {"get"},
         "/api/v1/declarations/": {"get", "post"},
