@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TextIO
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
@@ -48,8 +48,12 @@ def _as_of(request: Request) -> datetime | None:
     if raw is None or raw == "":
         return None
     try:
+        if not (raw.isascii() and raw.isprintable()):
+            raise ValueError(raw)  # fromisoformat lets a NUL through
         instant = datetime.fromisoformat(raw)
-    except ValueError:
+        if instant.tzinfo is not None:
+            instant.astimezone(UTC)  # beyond the years 1 to 9999 in UTC: OverflowError
+    except (ValueError, OverflowError):
         raise ValidationError(
             {"as_of": ["Use an ISO 8601 instant with a time zone, e.g. 2024-07-10T12:00:00Z."]}
         ) from None
@@ -71,7 +75,10 @@ def _number(request: Request, name: str, default: int, *, minimum: int, maximum:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
+    # ASCII digits only, and few of them (int() refuses more than 4300 digits).
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 20) or not (
+        minimum <= int(raw) <= maximum
+    ):
         raise ValidationError({name: [f"Use a whole number from {minimum} to {maximum}."]})
     return int(raw)
 
@@ -234,7 +241,13 @@ class ChangeFeed(APIView):
                 description=f"At most this many (1 to {FEED_LIMIT}; 100).",
             ),
         ],
-        responses=FeedChangeOutput(many=True),
+        responses=inline_serializer(
+            "ChangeFeedOutput",
+            {
+                "results": FeedChangeOutput(many=True),
+                "next": serializers.URLField(allow_null=True),
+            },
+        ),
     )
     def get(self, request: Request) -> Response:
         after = _number(request, "after", 0, minimum=0, maximum=2**63 - 1)

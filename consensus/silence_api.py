@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -36,8 +36,11 @@ class AwareDateTimeField(serializers.Field[datetime, str, str, Any]):
 
     def to_internal_value(self, data: Any) -> datetime:
         try:
-            instant = datetime.fromisoformat(data) if isinstance(data, str) else None
-        except ValueError:
+            ok = isinstance(data, str) and data.isascii() and data.isprintable()
+            instant = datetime.fromisoformat(data) if ok else None
+            if instant is not None and instant.tzinfo is not None:
+                instant.astimezone(UTC)  # beyond the years 1 to 9999 in UTC: OverflowError
+        except (ValueError, OverflowError):
             instant = None
         if instant is None:
             raise serializers.ValidationError(

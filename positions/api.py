@@ -48,7 +48,7 @@ ETAG = OpenApiParameter(
 BAD_INPUT = OpenApiResponse(description="Bad input: field errors, naming each bad field.")
 FORBIDDEN = OpenApiResponse(description="You may not change this; nothing was written.")
 NOT_FOUND = OpenApiResponse(description="Unknown, or a restricted measure you may not see.")
-_ETAG = re.compile(r'^"(\d{1,9})"$')
+_ETAG = re.compile(r'^"(\d{1,9})"$', re.ASCII)
 
 
 def _expected_version(request: Request) -> int | None:
@@ -203,6 +203,8 @@ class PositionDetail(APIView):
     """A state's position on a measure; PUT changes it (routes not sent keep their stance)."""
 
     def _state_or_404(self, measure: Measure, code: str) -> State:
+        if not (code.isascii() and code.isalpha()):
+            raise Http404  # a code is three letters; PostgreSQL refuses a NUL in a query
         state = selectors.states_for_measure(measure=measure).filter(code=code.upper()).first()
         if state is None:
             raise Http404

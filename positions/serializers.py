@@ -90,6 +90,9 @@ class StateCodeField(serializers.SlugRelatedField[State]):
         super().__init__(slug_field="code", queryset=State.objects.all(), **kwargs)
 
     def to_internal_value(self, data: Any) -> State:
+        if isinstance(data, str) and "\x00" in data:
+            # PostgreSQL refuses a NUL in a query: no such state, before asking it.
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
         return super().to_internal_value(data.upper() if isinstance(data, str) else data)
 
 
