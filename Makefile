@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/consensus
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_SECRET_KEY ?= insecure-test-only-key
 
-.PHONY: run test test-postgresql test-sqlite lint format migrate demo clean
+.PHONY: run test test-postgresql test-sqlite lint check-deploy format migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/mypy .
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py makemigrations --check --dry-run
+
+## check-deploy: Django's deployment checklist under production-like settings; any warning fails.
+check-deploy: $(VENV)/.runtime
+	env -u REDIS_URL DEBUG=false ALLOWED_HOSTS=example.org \
+		SECRET_KEY=check-deploy-2f9c7e1a84b6d350c9e7a1f4b8d2e6c03a5f9b7d1e4c8a2f6b0d3e7c5a9f1b4d8e2 \
+		DATABASE_URL=$(TEST_DATABASE_URL) SECURE_SSL_REDIRECT=true SECURE_PROXY_SSL_HEADER=true \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

@@ -1,5 +1,7 @@
 """The site's URLs: the pages, the admin, the API (version 1) and its schema."""
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -43,7 +45,14 @@ api_v1 = [
     path("changes/", consensus_api.ChangeFeed.as_view(), name="changes"),
     *declarations_api_urls.urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        # Swagger UI styles its widgets inline: allowed here only (its script has a nonce).
+        csp_update({"style-src": [UNSAFE_INLINE]})(
+            SpectacularSwaggerView.as_view(url_name="api:schema")
+        ),
+        name="docs",
+    ),
 ]
 
 urlpatterns = [
