@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TextIO
 from urllib.parse import urlencode
 
@@ -23,6 +23,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from accounts.models import request_user
 from consensus import selectors
 from consensus.errors import InvalidInput
+from consensus.instants import InstantError, instant_parse
 from consensus.rules import Route
 from positions import services
 from positions.api import measure_or_404
@@ -48,18 +49,15 @@ def _as_of(request: Request) -> datetime | None:
     if raw is None or raw == "":
         return None
     try:
-        if not (raw.isascii() and raw.isprintable()):
-            raise ValueError(raw)  # fromisoformat lets a NUL through
-        instant = datetime.fromisoformat(raw)
-        if instant.tzinfo is not None:
-            instant.astimezone(UTC)  # beyond the years 1 to 9999 in UTC: OverflowError
-    except (ValueError, OverflowError):
+        return instant_parse(raw)
+    except InstantError as error:
+        if error.missing_zone:
+            raise ValidationError(
+                {"as_of": ["Give a time zone, e.g. 2024-07-10T12:00:00Z or +02:00."]}
+            ) from None
         raise ValidationError(
             {"as_of": ["Use an ISO 8601 instant with a time zone, e.g. 2024-07-10T12:00:00Z."]}
         ) from None
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValidationError({"as_of": ["Give a time zone, e.g. 2024-07-10T12:00:00Z or +02:00."]})
-    return instant
 
 
 def _choice(request: Request, name: str, choices: Sequence[str], default: str | None) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from accounts import permissions
 from accounts.models import request_user
 from consensus import silence
+from consensus.instants import InstantError, instant_parse
 from consensus.models import SilenceProcedure
 from positions.api import BAD_INPUT, FORBIDDEN, NOT_FOUND, measure_or_404
 from positions.serializers import TEXT_LIMIT, StrictInputSerializer
@@ -35,22 +36,17 @@ class AwareDateTimeField(serializers.Field[datetime, str, str, Any]):
     """An ISO 8601 instant that must carry a time zone."""
 
     def to_internal_value(self, data: Any) -> datetime:
-        try:
-            ok = isinstance(data, str) and data.isascii() and data.isprintable()
-            instant = datetime.fromisoformat(data) if ok else None
-            if instant is not None and instant.tzinfo is not None:
-                instant.astimezone(UTC)  # beyond the years 1 to 9999 in UTC: OverflowError
-        except (ValueError, OverflowError):
-            instant = None
-        if instant is None:
-            raise serializers.ValidationError(
-                "Use an ISO 8601 instant with a time zone, e.g. 2024-07-10T12:00:00Z."
-            )
-        if instant.tzinfo is None or instant.utcoffset() is None:
-            raise serializers.ValidationError(
-                "Give a time zone, e.g. 2024-07-10T12:00:00Z or +02:00."
-            )
-        return instant
+        if isinstance(data, str):
+            try:
+                return instant_parse(data)
+            except InstantError as error:
+                if error.missing_zone:
+                    raise serializers.ValidationError(
+                        "Give a time zone, e.g. 2024-07-10T12:00:00Z or +02:00."
+                    ) from None
+        raise serializers.ValidationError(
+            "Use an ISO 8601 instant with a time zone, e.g. 2024-07-10T12:00:00Z."
+        )
 
     def to_representation(self, value: datetime) -> str:
         return value.isoformat()

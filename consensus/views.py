@@ -31,6 +31,7 @@ from accounts.models import User, request_user
 from accounts.services import dashboard_visit_record
 from consensus import selectors
 from consensus.api import matrix_csv_write
+from consensus.instants import InstantError, instant_parse
 from consensus.rules import IN_FAVOUR, Route, Stance
 from positions import selectors as position_selectors
 from positions.forms import ROUTE_NAMES, stance_label
@@ -88,8 +89,8 @@ def _as_of(params: QueryDict, errors: list[str]) -> datetime | None:
     if raw == "":
         return None
     try:
-        instant = datetime.fromisoformat(raw)
-    except ValueError:
+        return instant_parse(raw, naive_as_utc=True).astimezone(UTC)
+    except InstantError:
         errors.append(
             _(
                 "“%(value)s” is not a date and time: use the picker, or write it as "
@@ -98,9 +99,6 @@ def _as_of(params: QueryDict, errors: list[str]) -> datetime | None:
             % {"value": raw}
         )
         return None
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        instant = instant.replace(tzinfo=UTC)
-    return instant.astimezone(UTC)
 
 
 def _utc_local(instant: datetime | None, *, timespec: str = "auto") -> str:

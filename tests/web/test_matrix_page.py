@@ -393,6 +393,9 @@ def test_the_page_and_the_api_csv_agree_cell_by_cell(
     [
         ({"route": "nato"}, "Unknown route “nato”"),
         ({"as_of": "yesterday"}, "“yesterday” is not a date and time"),
+        # Outside the years 1 to 9999 once in UTC: refused, not a server error.
+        ({"as_of": "0001-01-01T00:00:00+01:00"}, "is not a date and time"),
+        ({"as_of": "2024-07-10T12:00\x00"}, "is not a date and time"),
         ({"status": "pending"}, "Unknown status “pending”"),
         ({"category": "cheese"}, "Unknown category “cheese”"),
     ],
