@@ -56,6 +56,29 @@ check-deploy: $(VENV)/.runtime
 		DATABASE_URL=$(TEST_DATABASE_URL) SECURE_SSL_REDIRECT=true SECURE_PROXY_SSL_HEADER=true \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
+## bench-data: create the benchmark database and fill it (2,000 measures, 1M changes, seed 1).
+## It refuses a database that already holds measures: add --flush to BENCH_DATA_ARGS to refill.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/consensus_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
+BENCH_DATA_ARGS ?= --measures 2000 --changes 1000000 --seed 1
+BENCH_ARGS ?=
+.PHONY: bench bench-data bench-quick
+bench-data: $(VENV)/.runtime
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=$(TEST_SECRET_KEY) \
+		$(BIN)/python bench/run.py --prepare
+	DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=$(TEST_SECRET_KEY) \
+		$(BIN)/python manage.py generate_bench_data $(BENCH_DATA_ARGS)
+
+## bench: the benchmark (gunicorn + wrk on loopback, PostgreSQL, Redis); prints one table and
+## writes bench/results.json. Makes its databases when missing (minutes). bench-quick: smaller.
+bench: $(VENV)/.runtime
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) \
+		$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-quick:
+	$(MAKE) bench BENCH_ARGS="--quick $(BENCH_ARGS)"
+
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .

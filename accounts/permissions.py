@@ -50,6 +50,10 @@ COORDINATOR_MODEL_PERMISSIONS = [
     ("positions", "view_measure"),
     ("positions", "view_position"),
     ("positions", "view_positionchange"),
+    # The asset registry (saved through assets.services, which checks the role again).
+    ("assets", "view_asset"),
+    ("assets", "add_asset"),
+    ("assets", "change_asset"),
 ]
 
 
@@ -121,6 +125,15 @@ def measures_visible_to(
 
 def can_manage_measures(user: AnyUser) -> bool:
     """Coordinators table and edit measures."""
+    return isinstance(user, User) and user.is_active and user.is_coordinator
+
+
+def can_manage_assets(user: AnyUser) -> bool:
+    """Coordinators keep the asset registry and say which assets a measure covers.
+
+    Every account may read the registry; which measures cover an asset is
+    shown only for the measures the reader may see (``measures_visible_to``).
+    """
     return isinstance(user, User) and user.is_active and user.is_coordinator
 
 
@@ -201,3 +214,30 @@ def can_break_silence(user: AnyUser, measure: Measure) -> bool:
         and user.state.nato_member
         and can_view_measure(user, measure)
     )
+
+
+# Exports --------------------------------------------------------------------------
+
+
+def can_see_every_export(user: AnyUser) -> bool:
+    """Coordinators see every export job; everyone else only their own."""
+    return isinstance(user, User) and user.is_active and user.is_coordinator
+
+
+# Webhooks -------------------------------------------------------------------------
+
+
+def can_manage_webhooks(user: AnyUser) -> bool:
+    """Coordinators and readers (API consumers) subscribe webhooks; delegates do not."""
+    return (
+        isinstance(user, User)
+        and user.is_active
+        and user.role in (User.Role.COORDINATOR, User.Role.READER)
+    )
+
+
+def can_receive_event(user: AnyUser, measure: Measure | None) -> bool:
+    """Whether a webhook's owner may be sent an event: about a measure only if they may see it."""
+    if not can_manage_webhooks(user):
+        return False
+    return measure is None or can_view_measure(user, measure)

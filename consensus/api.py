@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.models import request_user
+from assets.serializers import CoverageByRouteOutput, CoverageOutput
 from consensus import selectors
 from consensus.errors import InvalidInput
 from consensus.instants import InstantError, instant_parse
@@ -88,15 +89,39 @@ AS_OF = OpenApiParameter(
 )
 
 
+class RouteSupportOutput(serializers.Serializer[Any]):
+    """One route's result; the fields each route adds are listed in docs/api.md."""
+
+    status = serializers.CharField()
+    support_level = serializers.FloatField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    needed = serializers.ListField(child=serializers.CharField())
+    could_block = serializers.ListField(child=serializers.CharField())
+    coverage = CoverageOutput()
+
+
+class SupportRoutesOutput(serializers.Serializer[Any]):
+    alliance = RouteSupportOutput()
+    bilateral = RouteSupportOutput()
+    eu = RouteSupportOutput()
+
+
+class SupportOutput(serializers.Serializer[Any]):
+    measure = serializers.IntegerField()
+    as_of = serializers.DateTimeField(allow_null=True)
+    routes = SupportRoutesOutput()
+    recommended_route = serializers.CharField(allow_null=True)
+
+
 class MeasureSupport(APIView):
-    """Each route's status and support for a measure, now or at an instant (``as_of``)."""
+    """Each route's status, support and asset coverage for a measure, now or at ``as_of``."""
 
     @extend_schema(
         parameters=[
             AS_OF,
             OpenApiParameter("If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER),
         ],
-        responses={200: OpenApiTypes.OBJECT, 304: None},
+        responses={200: SupportOutput, 304: None},
     )
     def get(self, request: Request, measure_id: int) -> Response:
         measure = measure_or_404(request, measure_id)
@@ -105,8 +130,8 @@ class MeasureSupport(APIView):
         # A matching tag answers before any rule runs.
         if etag in {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        evaluation = selectors.support_for(measure=measure, as_of=as_of)
-        body = {"measure": measure.pk, "as_of": as_of, **evaluation.as_dict()}
+        found = selectors.support_coverage_for(measure=measure, as_of=as_of)
+        body = {"measure": measure.pk, "as_of": as_of, **found.as_dict()}
         return Response(body, headers={"ETag": etag})
 
 
@@ -154,6 +179,23 @@ class MatrixCSVRenderer(BaseRenderer):
         return out.getvalue().encode()
 
 
+class MatrixMeasureOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    route_status = serializers.CharField()
+    support_level = serializers.FloatField()
+    coverage = CoverageByRouteOutput(help_text="The measure's asset coverage on every route.")
+
+
+class MatrixOutput(serializers.Serializer[Any]):
+    route = serializers.CharField()
+    as_of = serializers.DateTimeField(allow_null=True)
+    states = serializers.ListField(child=serializers.CharField())
+    measures = MatrixMeasureOutput(many=True)
+    cells = serializers.DictField(child=serializers.DictField(child=serializers.CharField()))
+
+
 class SupportMatrix(APIView):
     """Where every state on a route stands on every measure the caller may see."""
 
@@ -167,7 +209,7 @@ class SupportMatrix(APIView):
             OpenApiParameter("category", OpenApiTypes.STR, enum=Measure.Category.values),
         ],
         responses={
-            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/json"): MatrixOutput,
             (200, "text/csv"): OpenApiTypes.STR,
         },
     )
@@ -179,6 +221,7 @@ class SupportMatrix(APIView):
             as_of=_as_of(request),
             status=_choice(request, "status", Measure.Status.values, None),
             category=_choice(request, "category", Measure.Category.values, None),
+            with_coverage=True,
         )
         body = {
             "route": found.route.value,
@@ -191,6 +234,10 @@ class SupportMatrix(APIView):
                     "status": c.measure.status,
                     "route_status": c.route_status,
                     "support_level": c.support_level,
+                    "coverage": {
+                        route.value: coverage.as_dict()
+                        for route, coverage in (c.coverage or {}).items()
+                    },
                 }
                 for c in found.columns
             ],

@@ -10,6 +10,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from consensus.celery import app as celery_app
 
@@ -55,6 +56,7 @@ def _probe(name: str, check: Callable[[], str]) -> dict[str, str]:
 
 
 @never_cache
+@require_safe  # GET and HEAD: a probe reads, and any other method is a mistake (405)
 def health(_request: HttpRequest) -> JsonResponse:
     """200 when every part answers; 503 (naming the part that failed) otherwise."""
     checks = {

@@ -13,7 +13,7 @@ appear only in the results, for display and JSON.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from fractions import Fraction
@@ -567,3 +567,206 @@ def _counts_as_dict(counts: Counts) -> dict[str, int]:
 
 def _share(part: int, whole: int) -> float:
     return float(Fraction(part, whole)) if whole else 0.0
+
+
+# --- coverage: which assets each route would reach -----------------------------
+
+
+@dataclass(frozen=True)
+class AssetFacts:
+    """What the coverage rule needs to know about one asset."""
+
+    id: int
+    host: str  # the host state's code
+    criticality: int  # 1 to 5
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of a measure's assets one route's outcome would bind, as the stances stand.
+
+    With no assets, ``share`` and ``weighted_share`` are ``None``: there is
+    nothing to cover, and neither 0 nor 1 would say so.
+    """
+
+    assets: int
+    covered: int
+    share: float | None  # covered / assets
+    weighted_share: float | None  # covered criticality / all criticality
+    uncovered: tuple[int, ...]  # asset ids, ascending
+    # The states whose move to support would cover the most uncovered criticality
+    # (one state if a single move covers anything; else the states that must move
+    # together), and the criticality that move would cover.
+    would_cover: tuple[str, ...]
+    would_cover_criticality: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "assets": self.assets,
+            "covered": self.covered,
+            "share": self.share,
+            "weighted_share": self.weighted_share,
+            "uncovered": list(self.uncovered),
+            "would_cover": {
+                "states": list(self.would_cover),
+                "criticality": self.would_cover_criticality,
+            },
+        }
+
+
+def coverage(
+    *,
+    evaluation: Evaluation,
+    states: Sequence[StateFacts],
+    stances: StanceMap,
+    assets: Sequence[AssetFacts],
+) -> dict[Route, Coverage]:
+    """Each route's coverage of the assets, given the evaluation of the same stances.
+
+    An asset is covered on a route when its host state would be bound by the
+    route's outcome as the stances stand: on the alliance route, every ally's
+    assets once the decision is agreed (none before); on the bilateral route,
+    the lead's and the partners' assets once the route is viable; on the EU
+    route, every EU member's assets once the Council's rule is reached (a
+    qualified majority binds those outvoted too). A host outside the route
+    (an EU-only state on the alliance route, an ally outside the EU on the EU
+    route) is never covered there. Raises ``ValueError`` for a criticality
+    outside 1-5, a repeated asset id or an unknown host state.
+    """
+    known = {s.code for s in states}
+    seen: set[int] = set()
+    for asset in assets:
+        if asset.id in seen:
+            raise ValueError(f"asset {asset.id} is given twice")
+        seen.add(asset.id)
+        if not 1 <= asset.criticality <= 5:
+            raise ValueError(f"asset {asset.id} has criticality {asset.criticality}, not 1-5")
+        if asset.host not in known:
+            raise ValueError(f"asset {asset.id} has an unknown host state {asset.host!r}")
+    if not assets:
+        # Nothing to cover: no stance can change that (and the matrix asks for many).
+        return dict.fromkeys(Route, _NO_ASSETS)
+    allies = sorted(s.code for s in states if s.nato_member)
+    population = {s.code: s.eu_population for s in states if s.eu_member and s.eu_population}
+    lead = evaluation.bilateral.lead
+    on_route: dict[Route, dict[str, Stance]] = {
+        Route.ALLIANCE: _route_stances(stances, allies, Route.ALLIANCE),
+        Route.BILATERAL: _route_stances(stances, allies, Route.BILATERAL),
+        Route.EU: _route_stances(stances, sorted(population), Route.EU),
+    }
+
+    def bound(route: Route, held: Mapping[str, Stance]) -> frozenset[str]:
+        """The states the route's outcome binds, given the stances on it."""
+        if route is Route.ALLIANCE:
+            open_or_blocked = any(s in (Stance.OPPOSE, Stance.UNDECIDED) for s in held.values())
+            return frozenset() if open_or_blocked else frozenset(held)
+        if route is Route.BILATERAL:
+            partners = {c for c, s in held.items() if c != lead and s in IN_FAVOUR}
+            if held[lead] in IN_FAVOUR and partners:
+                return frozenset({lead, *partners})
+            return frozenset()
+        in_favour = [c for c, s in held.items() if s in IN_FAVOUR]
+        if evaluation.eu.rule is EuRule.QMV:
+            reached = _qmv_reached(
+                states_in_favour=len(in_favour),
+                population_in_favour=sum(population[c] for c in in_favour),
+                members=len(held),
+                total_population=sum(population.values()),
+            )
+        else:
+            reached = not any(s in (Stance.OPPOSE, Stance.UNDECIDED) for s in held.values())
+        return frozenset(held) if reached else frozenset()
+
+    return {
+        route: _route_coverage(
+            route=route,
+            held=on_route[route],
+            assets=assets,
+            bound=bound,
+            needed=evaluation.result(route).needed,
+            lead=lead,
+        )
+        for route in Route
+    }
+
+
+_NO_ASSETS = Coverage(
+    assets=0,
+    covered=0,
+    share=None,
+    weighted_share=None,
+    uncovered=(),
+    would_cover=(),
+    would_cover_criticality=0,
+)
+
+
+def _route_coverage(
+    *,
+    route: Route,
+    held: dict[str, Stance],
+    assets: Sequence[AssetFacts],
+    bound: Callable[[Route, Mapping[str, Stance]], frozenset[str]],
+    needed: Sequence[str],
+    lead: str,
+) -> Coverage:
+    now = bound(route, held)
+    covered = [a for a in assets if a.host in now]
+    uncovered = [a for a in assets if a.host not in now]
+    total_criticality = sum(a.criticality for a in assets)
+    uncovered_by_host: dict[str, int] = {}
+    for asset in uncovered:
+        if asset.host in held:  # a host outside the route can never be covered on it
+            uncovered_by_host[asset.host] = uncovered_by_host.get(asset.host, 0) + asset.criticality
+
+    def gain(movers: Iterable[str]) -> int:
+        after = bound(route, {**held, **dict.fromkeys(movers, Stance.SUPPORT)})
+        return sum(c for host, c in uncovered_by_host.items() if host in after)
+
+    would_cover: tuple[str, ...] = ()
+    would_cover_criticality = 0
+    if uncovered_by_host:
+        # The one state whose move covers the most (the first by code among equals)...
+        movers = sorted(c for c, s in held.items() if s not in IN_FAVOUR)
+        if route is not Route.BILATERAL and len(needed) != 1:
+            # `needed` is the fewest states whose move makes the route succeed (and
+            # binds every member): unless it is one state, no single move covers anything.
+            movers = []
+        else:
+            # Allies hosting nothing uncovered all gain the same: the first stands for them.
+            plain = [c for c in movers if c not in uncovered_by_host and c != lead]
+            movers = sorted(
+                {*(c for c in movers if c in uncovered_by_host or c == lead), *plain[:1]}
+            )
+        for code in movers:
+            covered_by_move = gain([code])
+            if covered_by_move > would_cover_criticality:
+                would_cover, would_cover_criticality = (code,), covered_by_move
+        if not would_cover:
+            # ...else the states that must move together: the route's `needed`; on
+            # the bilateral route the lead with the ally hosting the most.
+            group = list(needed)
+            if route is Route.BILATERAL and held[lead] not in IN_FAVOUR:
+                hosts = sorted(
+                    (c for c in uncovered_by_host if c != lead),
+                    key=lambda c: (-uncovered_by_host[c], c),
+                )
+                if hosts:
+                    group = [lead, hosts[0]]
+            covered_by_group = gain(group)
+            if covered_by_group:
+                would_cover, would_cover_criticality = tuple(sorted(group)), covered_by_group
+
+    return Coverage(
+        assets=len(assets),
+        covered=len(covered),
+        share=float(Fraction(len(covered), len(assets))) if assets else None,
+        weighted_share=(
+            float(Fraction(sum(a.criticality for a in covered), total_criticality))
+            if assets
+            else None
+        ),
+        uncovered=tuple(sorted(a.id for a in uncovered)),
+        would_cover=would_cover,
+        would_cover_criticality=would_cover_criticality,
+    )

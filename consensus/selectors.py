@@ -12,14 +12,17 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db import connection
-from django.db.models import F, Max, QuerySet, Window
+from django.db import connections
+from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from accounts import permissions
 from accounts.models import User
+from assets.models import Asset
 from consensus import rules
+from consensus.db_routers import read_alias, replica_reads
 from consensus.rules import Route, Stance
 from positions.models import Measure, Position, PositionChange, State
 
@@ -27,6 +30,8 @@ from positions.models import Measure, Position, PositionChange, State
 StancesByMeasure = dict[int, dict[str, dict[Route, Stance]]]
 
 _ROUTE_COLUMNS = tuple(route.value for route in Route)
+_ROUTES = tuple(Route)
+_STANCE_OF = {stance.value: stance for stance in Stance}
 
 # The stance in force for each (measure, state) at an instant: one seek per
 # pair down the index (measure, state, at DESC, id DESC), which also carries
@@ -48,11 +53,13 @@ CROSS JOIN LATERAL (
 def _collect(
     rows: Iterable[tuple[int, str, str | None, str | None, str | None]],
 ) -> StancesByMeasure:
+    # Enum lookups by value cost a call each; the matrix makes tens of thousands.
+    stance_of = _STANCE_OF
     result: StancesByMeasure = {}
     for measure_id, code, *stances in rows:
         result.setdefault(measure_id, {})[code] = {
-            Route(route): Stance(stance)
-            for route, stance in zip(_ROUTE_COLUMNS, stances, strict=True)
+            route: stance_of.get(stance) or Stance(stance)
+            for route, stance in zip(_ROUTES, stances, strict=True)
             if stance is not None
         }
     return result
@@ -68,8 +75,9 @@ def stances_as_of(*, measure_ids: Sequence[int], as_of: datetime | None) -> Stan
                 "measure_id", "state_id", *_ROUTE_COLUMNS
             )
         )
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    database = connections[read_alias(PositionChange)]  # the replica, where one serves history
+    if database.vendor == "postgresql":
+        with database.cursor() as cursor:
             cursor.execute(_AS_OF_POSTGRESQL, [list(measure_ids), as_of])
             return _collect(cursor.fetchall())
     latest = (
@@ -127,19 +135,99 @@ def support_for_measures(
     return {m.pk: _evaluate(m, facts, stances) for m in measures}
 
 
+def asset_facts_for(*, measure_ids: Sequence[int]) -> dict[int, list[rules.AssetFacts]]:
+    """The assets each measure covers, by measure id, as the coverage rule needs them. One query."""
+    if not measure_ids:
+        return {}
+    result: dict[int, list[rules.AssetFacts]] = {}
+    rows = (
+        Asset.measures.through.objects.filter(measure_id__in=measure_ids)
+        .order_by("measure_id", "asset_id")
+        .values_list("measure_id", "asset_id", "asset__host_id", "asset__criticality")
+    )
+    for measure_id, asset_id, host, criticality in rows:
+        result.setdefault(measure_id, []).append(
+            rules.AssetFacts(id=asset_id, host=host, criticality=criticality)
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class SupportCoverage:
+    """A measure's support on each route, and how much of its assets each route covers."""
+
+    evaluation: rules.Evaluation
+    coverage: dict[Route, rules.Coverage]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The support answer's shape, each route with its ``coverage``."""
+        body = self.evaluation.as_dict()
+        for route, found in self.coverage.items():
+            body["routes"][route.value]["coverage"] = found.as_dict()
+        return body
+
+
+def support_coverage_for_measures(
+    *, measures: Sequence[Measure], as_of: datetime | None = None
+) -> dict[int, SupportCoverage]:
+    """Each measure's support and asset coverage, by id, now or at an instant. Three queries.
+
+    The stances are those in force at ``as_of``; the measures' assets, their
+    host states and criticality are the current ones.
+    """
+    facts = state_facts()
+    ids = [m.pk for m in measures]
+    stances = stances_as_of(measure_ids=ids, as_of=as_of)
+    assets = asset_facts_for(measure_ids=ids)
+    result = {}
+    for measure in measures:
+        evaluation = _evaluate(measure, facts, stances)
+        result[measure.pk] = SupportCoverage(
+            evaluation=evaluation,
+            coverage=rules.coverage(
+                evaluation=evaluation,
+                states=facts,
+                stances=stances.get(measure.pk, {}),
+                assets=assets.get(measure.pk, []),
+            ),
+        )
+    return result
+
+
+def support_coverage_for(*, measure: Measure, as_of: datetime | None = None) -> SupportCoverage:
+    """The measure's support and asset coverage on each route, now or at an instant.
+
+    Three queries.
+    """
+    return support_coverage_for_measures(measures=[measure], as_of=as_of)[measure.pk]
+
+
+_LAST_CHANGE_OF_MEASURE = (
+    f"SELECT MAX(id) FROM {PositionChange._meta.db_table} WHERE measure_id = %s"
+)
+_LAST_STATE_CORRECTION = f"SELECT MAX(updated_at) FROM {State._meta.db_table}"
+
+
 def support_etag(*, measure: Measure, as_of: datetime | None = None) -> str:
     """A tag that changes whenever the support answer can: two cheap queries, no rules run.
 
     It covers the measure's last position change, the measure itself (its lead
-    and EU rule) and the last correction of a state fact.
+    and EU rule, and its assets: ``assets.services`` touches the measure when
+    they change) and the last correction of a state fact.
     """
-    last_change = PositionChange.objects.filter(measure=measure).aggregate(last=Max("id"))["last"]
-    states_at = State.objects.aggregate(last=Max("updated_at"))["last"]
+    # Polling clients call this on every request: plain SQL spares the ORM's
+    # query compilation (most of the 304 path's own time), same two queries.
+    with connections[read_alias(PositionChange)].cursor() as cursor:
+        cursor.execute(_LAST_CHANGE_OF_MEASURE, [measure.pk])
+        (last_change,) = cursor.fetchone() or (None,)
+    with connections[read_alias(State)].cursor() as cursor:
+        cursor.execute(_LAST_STATE_CORRECTION)
+        (states_at,) = cursor.fetchone() or (None,)
     parts = [
         str(measure.pk),
         measure.updated_at.isoformat(),
         str(last_change or 0),
-        states_at.isoformat() if states_at else "",
+        str(states_at or ""),  # a datetime on PostgreSQL, its text on SQLite: either is stable
         as_of.isoformat() if as_of else "now",
     ]
     return '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32] + '"'
@@ -150,6 +238,7 @@ class MatrixColumn:
     measure: Measure
     route_status: str
     support_level: float
+    coverage: dict[Route, rules.Coverage] | None = None  # asked for with ``with_coverage``
 
 
 @dataclass(frozen=True)
@@ -161,6 +250,7 @@ class Matrix:
     cells: dict[str, dict[int, Stance]]  # state code -> measure id -> stance
 
 
+@replica_reads()  # a replica, where one is configured, serves the matrix
 def matrix(
     *,
     user: User,
@@ -168,8 +258,12 @@ def matrix(
     as_of: datetime | None = None,
     status: str | None = None,
     category: str | None = None,
+    with_coverage: bool = False,
 ) -> Matrix:
-    """The stance of every state on the route for every measure the user may see. Four queries."""
+    """The stance of every state on the route for every measure the user may see. Three queries.
+
+    ``with_coverage`` adds each measure's asset coverage on every route: one query more.
+    """
     measures: QuerySet[Measure] = permissions.measures_visible_to(user).order_by("id")
     if status:
         measures = measures.filter(status=status)
@@ -183,14 +277,25 @@ def matrix(
         for f in facts
         if route in rules.routes_for(nato_member=f.nato_member, eu_member=f.eu_member)
     ]
+    assets = asset_facts_for(measure_ids=[m.pk for m in measure_list]) if with_coverage else {}
     columns = []
     for measure in measure_list:
-        result = _evaluate(measure, facts, stances).result(route)
+        evaluation = _evaluate(measure, facts, stances)
+        result = evaluation.result(route)
+        coverage = None
+        if with_coverage:
+            coverage = rules.coverage(
+                evaluation=evaluation,
+                states=facts,
+                stances=stances.get(measure.pk, {}),
+                assets=assets.get(measure.pk, []),
+            )
         columns.append(
             MatrixColumn(
                 measure=measure,
                 route_status=str(result.status),
                 support_level=float(result.support_level),
+                coverage=coverage,
             )
         )
     cells = {

@@ -84,6 +84,9 @@ INSTALLED_APPS = [
     "accounts",
     "positions",
     "consensus",
+    "events",
+    "assets",
+    "exports",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +136,16 @@ DATABASES = {
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+# An optional read replica of that database: the matrix and the history are read
+# there, writes and every read inside a write never are (consensus/db_routers.py).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0)
+    )
+    # Tests use the primary's test database through this second connection.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["consensus.db_routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite has no covering indexes: the history index's INCLUDE columns are a
 # PostgreSQL optimisation, and the warning about them says nothing new there.
@@ -167,7 +180,31 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consensus.tasks.silence_close_due",
         "schedule": 30.0,
     },
+    # The outbox: dispatch events and deliveries a dead broker or worker left behind.
+    "events-sweep": {
+        "task": "events.tasks.events_sweep",
+        "schedule": float(envint("EVENTS_SWEEP_SECONDS", 30)),
+    },
+    # Export jobs whose task never reached a worker (the broker was down).
+    "exports-sweep": {"task": "exports.tasks.exports_sweep", "schedule": 60.0},
 }
+# An unacknowledged task (its worker died) goes back to the queue after this
+# many seconds; keep it above the longest webhook retry delay. Sending a task
+# to a broker that is down fails after one retry instead of blocking the
+# request for seconds: the outbox's sweep sends what could not be sent.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": 2,
+    "max_retries": 1,
+    "interval_start": 0.1,
+}
+
+# Webhooks (docs/events.md): each attempt's timeout, how many attempts, and the
+# exponential backoff between them (base * 2**(attempt - 1), capped).
+WEBHOOK_TIMEOUT_SECONDS = envint("WEBHOOK_TIMEOUT_SECONDS", 5)
+WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE_SECONDS = envint("WEBHOOK_RETRY_BASE_SECONDS", 10)
+WEBHOOK_RETRY_MAX_SECONDS = envint("WEBHOOK_RETRY_MAX_SECONDS", 1800)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -229,6 +266,15 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The schema and its docs need credentials, like every other API page.
     "SERVE_PERMISSIONS": ["accounts.permissions.IsAuthenticatedWithinTokenScope"],
+    # Choice sets that share a field name get names of their own, not a hash.
+    "ENUM_NAME_OVERRIDES": {
+        "AssetKindEnum": "assets.models.Asset.Kind",
+        "MeasureKindEnum": "positions.models.Measure.Kind",
+        "MeasureStatusEnum": "positions.models.Measure.Status",
+        "RouteEnum": "positions.models.ROUTE_CHOICES",
+        "ExportKindEnum": "exports.models.ExportJob.Kind",
+        "ExportStatusEnum": "exports.models.ExportJob.Status",
+    },
 }
 
 LANGUAGE_CODE = "en"
@@ -245,6 +291,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Uploaded and produced files (export jobs' files). The web processes and the
+# Celery workers must share it: on several machines, a shared volume or a
+# storage backend that all of them reach (docs/exports.md). Never served as is.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 
 # Upper bound on a request body kept in memory (bytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 1_000_000)

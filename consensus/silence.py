@@ -28,6 +28,9 @@ from accounts import permissions
 from accounts.models import User
 from consensus.errors import InvalidInput
 from consensus.models import SilenceProcedure
+from events import payloads
+from events.models import EventKind
+from events.services import event_record
 from positions.models import Measure
 from positions.services import CLOSED_STATUSES, measure_status_set
 
@@ -85,6 +88,18 @@ def silence_reminders_due(*, now: datetime | None = None) -> list[int]:
     return [pk for pk, started, deadline in candidates if started <= deadline - REMINDER_BEFORE]
 
 
+def silence_start_notices_due() -> list[int]:
+    """Running procedures whose start notice has not gone out (the broker was down when
+    they started, or the worker died before sending): the sweep sends them."""
+    return list(
+        SilenceProcedure.objects.filter(
+            state=SilenceProcedure.State.RUNNING, start_notice_sent_at__isnull=True
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 # Services --------------------------------------------------------------------------
 
 
@@ -126,6 +141,9 @@ def silence_start(*, actor: User, measure: Measure, deadline: datetime) -> Silen
                 ),
             )
             locked.status = Measure.Status.SILENCE
+            event_record(
+                kind=EventKind.SILENCE_STARTED, measure=locked, payload=payloads.silence(procedure)
+            )
             transaction.on_commit(lambda: _notify_later(procedure.pk, "started"))
     except IntegrityError:
         # A concurrent start won the partial unique index on running procedures.
@@ -181,6 +199,9 @@ def silence_break(*, actor: User, measure: Measure, reason: str) -> SilenceProce
                 status=Measure.Status.OPEN,
                 reason=(f"Silence procedure {procedure.pk} broken by {actor.state.code}: {reason}"),
             )
+        event_record(
+            kind=EventKind.SILENCE_BROKEN, measure=locked, payload=payloads.silence(procedure)
+        )
     return procedure
 
 
@@ -220,6 +241,11 @@ def silence_close(*, procedure_id: int, now: datetime | None = None) -> bool:
                     f"{procedure.deadline.isoformat()}: adopted on the alliance route."
                 ),
             )
+        procedure.state = SilenceProcedure.State.CLOSED
+        procedure.closed_at, procedure.adopted = now, adopt
+        event_record(
+            kind=EventKind.SILENCE_CLOSED, measure=measure, payload=payloads.silence(procedure)
+        )
     return True
 
 
@@ -295,6 +321,8 @@ def silence_notify_send(*, procedure_id: int, kind: NoticeKind) -> int:
 
 
 def _notify_later(procedure_id: int, kind: NoticeKind) -> None:
+    """Queue a notice after commit; with the broker down, the periodic sweep sends it."""
     from consensus.tasks import silence_notify  # the tasks import this module
+    from events.tasks import enqueue
 
-    silence_notify.delay(procedure_id, kind)
+    enqueue(silence_notify, procedure_id, kind)

@@ -22,6 +22,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import account_create
+from assets.demo import AssetsLoaded, assets_demo_load
 from consensus.declarations.demo import DeclarationsLoaded, declarations_demo_load
 from consensus.errors import InvalidInput
 from positions.models import Measure, PositionChange, State
@@ -288,6 +289,7 @@ class DemoLoaded:
     positions_recorded: int = 0
     positions_kept: int = 0
     declarations: DeclarationsLoaded = field(default_factory=DeclarationsLoaded)
+    assets: AssetsLoaded = field(default_factory=AssetsLoaded)
 
 
 def _account_get_or_create(account: DemoAccount, password: str, loaded: DemoLoaded) -> User:
@@ -373,6 +375,7 @@ def demo_load(*, password: str) -> DemoLoaded:
                 loaded.positions_kept += 1
             else:
                 loaded.positions_recorded += 1
+        loaded.assets = assets_demo_load(coordinator=coordinator, measures=measures)
         loaded.declarations = declarations_demo_load(
             coordinator=coordinator,
             delegates={code: users[delegate_username(code)] for code in DELEGATION_CODES},

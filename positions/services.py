@@ -18,6 +18,9 @@ from accounts import permissions
 from accounts.models import User
 from consensus.errors import InvalidInput
 from consensus.rules import Route, Stance
+from events import payloads
+from events.models import EventKind
+from events.services import event_record
 from positions.models import Measure, MeasureStatusChange, Position, PositionChange, State
 from positions.selectors import position_default
 
@@ -182,6 +185,9 @@ def _record_locked(
         **{f"{route.value}_before": stance.value for route, stance in before.items()},
         **{f"{route.value}_after": stance.value for route, stance in after.items()},
     )
+    event_record(
+        kind=EventKind.POSITION_CHANGED, measure=measure, payload=payloads.position_changed(change)
+    )
     return PositionRecorded(position=position, change=change)
 
 
@@ -225,8 +231,13 @@ def _status_set(
     if before == status:
         return
     Measure.objects.filter(pk=measure.pk).update(status=status, updated_at=timezone.now())
-    MeasureStatusChange.objects.create(
+    change = MeasureStatusChange.objects.create(
         measure=measure, by=actor, before=before, after=status, reason=reason, motion=motion
+    )
+    event_record(
+        kind=EventKind.MEASURE_STATUS_CHANGED,
+        measure=measure,
+        payload=payloads.measure_status_changed(change),
     )
 
 
@@ -343,6 +354,7 @@ def measure_update(*, actor: User, measure: Measure, **changes: Any) -> Measure:
             {"status": f"the status {changes['status']!r} is set by its own procedure"}
         )
     participants = changes.pop("participants", None)
+    status = changes.pop("status", None)
     with transaction.atomic():
         measure = Measure.objects.select_for_update().get(pk=measure.pk)
         for field, value in changes.items():
@@ -356,6 +368,10 @@ def measure_update(*, actor: User, measure: Measure, **changes: Any) -> Measure:
             current = measure.participants.all()
         _check_measure(measure, current)
         measure.save()
+        if status is not None:
+            # A status set by hand is history like any other: recorded, with its event.
+            _status_set(actor=actor, measure=measure, status=status, reason="Set by a coordinator.")
+            measure.status = status
         if participants is not None:
             measure.participants.set(participants)
         permissions.sync_measure_visibility(measure)

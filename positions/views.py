@@ -19,11 +19,13 @@ from django_stubs_ext import StrPromise
 
 from accounts import permissions
 from accounts.models import User, request_user
+from assets import selectors as asset_selectors
+from assets.views import measure_coverage
 from consensus import charts, rules
 from consensus.declarations import selectors as declaration_selectors
 from consensus.errors import InvalidInput
 from consensus.rules import Route
-from consensus.selectors import support_for, support_for_measures
+from consensus.selectors import support_coverage_for, support_for_measures
 from consensus.timeline import TimelinePoint, support_timeline
 from positions import selectors, services
 from positions.forms import ROUTE_NAMES, AsOfForm, PositionForm, stance_label
@@ -321,7 +323,8 @@ def measure_positions(request: HttpRequest, measure_id: int) -> HttpResponse:
     as_of: datetime | None = None
     if as_of_form.is_valid():
         as_of = as_of_form.cleaned_data["as_of"]
-    evaluation = support_for(measure=measure, as_of=as_of)
+    found = support_coverage_for(measure=measure, as_of=as_of)
+    evaluation = found.evaluation
     points = support_timeline(measure=measure)
     history, history_truncated = _measure_history(measure)
     context = {
@@ -344,6 +347,9 @@ def measure_positions(request: HttpRequest, measure_id: int) -> HttpResponse:
         "history": history,
         "history_truncated": history_truncated,
         "history_limit": MEASURE_HISTORY_LIMIT,
+        "coverage": measure_coverage(
+            coverage=found.coverage, assets=asset_selectors.measure_assets(measure=measure)
+        ),
     }
     status = 400 if as_of_form.errors else 200
     return render(request, "positions/measure_positions.html", context, status=status)

@@ -18,6 +18,9 @@ from accounts.models import User
 from consensus.declarations import text as declaration_text
 from consensus.errors import InvalidInput
 from consensus.models import Amendment, AmendmentStance, Declaration, DeclarationVersion
+from events import payloads
+from events.models import EventKind
+from events.services import event_record
 from positions.models import State
 
 YEAR_MIN = 1949  # the North Atlantic Treaty
@@ -257,6 +260,11 @@ def amendment_decide(*, actor: User, amendment: Amendment, decision: str) -> Ame
         current.decided_by = actor
         current.decided_at = now
         current.save(update_fields=["status", "decided_by", "decided_at", "accepted_version"])
+        event_record(
+            kind=EventKind.AMENDMENT_DECIDED,
+            measure=None,
+            payload=payloads.amendment_decided(current),
+        )
     return current
 
 

@@ -34,6 +34,17 @@ def test_the_matrix_has_the_documented_shape(api, reader, delegate_fra, measure,
             "status": "open",
             "route_status": "open",
             "support_level": 1 / 32,
+            "coverage": {
+                route: {
+                    "assets": 0,
+                    "covered": 0,
+                    "share": None,
+                    "weighted_share": None,
+                    "uncovered": [],
+                    "would_cover": {"states": [], "criticality": 0},
+                }
+                for route in ("alliance", "bilateral", "eu")
+            },
         },
     ]
     assert body["cells"]["FRA"] == {str(measure.pk): "conditional"}

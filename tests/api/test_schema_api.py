@@ -55,6 +55,16 @@ def test_the_schema_describes_every_endpoint(api, reader):
         "/api/v1/declarations/{declaration_id}/amendments/{amendment_id}/stance/": {"post"},
         "/api/v1/declarations/{declaration_id}/amendments/{amendment_id}/decide/": {"post"},
         "/api/v1/phrases/": {"get"},
+        "/api/v1/assets/": {"get", "post"},
+        "/api/v1/assets/{asset_id}/": {"get", "patch"},
+        "/api/v1/assets/import/": {"post"},
+        "/api/v1/measures/{measure_id}/assets/": {"get", "put"},
+        "/api/v1/webhooks/": {"get", "post"},
+        "/api/v1/webhooks/{webhook_id}/": {"get", "delete"},
+        "/api/v1/webhooks/{webhook_id}/deliveries/": {"get"},
+        "/api/v1/exports/": {"get", "post"},
+        "/api/v1/exports/{job_id}/": {"get"},
+        "/api/v1/exports/{job_id}/download/": {"get"},
     } == {path: set(operations) - {"parameters"} for path, operations in paths.items()}
 
 

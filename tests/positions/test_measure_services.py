@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from consensus.errors import InvalidInput
-from positions.models import Measure
+from positions.models import Measure, MeasureStatusChange
 from positions.services import measure_create, measure_update
 
 
@@ -117,6 +117,19 @@ def test_the_silence_status_is_not_set_by_hand(coordinator, measure):
         measure_update(actor=coordinator, measure=measure, status="silence")
     measure.refresh_from_db()
     assert measure.status == "open"
+
+
+def test_a_status_set_by_hand_is_recorded_in_the_status_history(coordinator, measure):
+    updated = measure_update(actor=coordinator, measure=measure, status="withdrawn")
+    measure_update(actor=coordinator, measure=measure, status="withdrawn")  # no change
+
+    assert updated.status == "withdrawn"
+    changes = list(
+        MeasureStatusChange.objects.filter(measure=measure).values_list("before", "after", "by")
+    )
+    assert changes == [("open", "withdrawn", coordinator.pk)]
+    measure.refresh_from_db()
+    assert measure.status == "withdrawn"
 
 
 def test_clearing_the_lead_falls_back_to_the_sponsor(coordinator, make_measure):

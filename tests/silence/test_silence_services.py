@@ -399,6 +399,8 @@ def test_the_reminder_goes_out_once_24_hours_before_the_deadline(
 ):
     deadline = timezone.now() + timedelta(days=3)
     procedure = silence.silence_start(actor=coordinator, measure=measure, deadline=deadline)
+    silence.silence_notify_send(procedure_id=procedure.pk, kind="started")
+    mail.outbox.clear()
     silence_close_due.delay()
     assert mail.outbox == []  # more than a day ahead
 
@@ -414,6 +416,24 @@ def test_the_reminder_goes_out_once_24_hours_before_the_deadline(
     assert all("24 hours" in m.subject for m in mail.outbox)
     assert SilenceProcedure.objects.get(pk=procedure.pk).reminder_sent_at is not None
     assert silence.silence_reminders_due() == []
+
+
+def test_the_sweep_sends_a_start_notice_that_never_went_out(
+    coordinator, delegates, measure, eager_tasks
+):
+    # The start notice is queued after commit; this test's transaction never commits,
+    # as when the broker was down at the start: the sweep must send it, once.
+    deadline = timezone.now() + timedelta(days=3)
+    procedure = silence.silence_start(actor=coordinator, measure=measure, deadline=deadline)
+    assert mail.outbox == []
+    assert silence.silence_start_notices_due() == [procedure.pk]
+
+    silence_close_due.delay()
+    silence_close_due.delay()
+
+    assert len(mail.outbox) == 3
+    assert all("24 hours" not in m.subject for m in mail.outbox)
+    assert silence.silence_start_notices_due() == []
 
 
 def test_no_reminder_for_a_procedure_started_less_than_a_day_before_its_deadline(

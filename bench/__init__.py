@@ -1,0 +1,1 @@
+"""Benchmarks and the large-data generator (see bench/README.md)."""
