@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.db.models import Q, QuerySet
+from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import assign_perm, remove_perm
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
@@ -70,6 +71,7 @@ def coordinators_group() -> Group:
 
 def grant_role_rights(user: User) -> None:
     """Give a new account the rights of its role."""
+    user.__dict__.pop("_object_permissions", None)  # what it was refused before may change
     if user.is_delegate and user.state is not None:
         user.groups.add(delegation_group(user.state))
     elif user.is_coordinator:
@@ -88,8 +90,19 @@ def can_record_position(user: AnyUser, state: State) -> bool:
     if user.is_coordinator:
         return not state.nato_member
     if user.is_delegate:
-        return user.has_perm(RECORD_POSITION, state)
+        return _object_permissions(user).has_perm(RECORD_POSITION, state)
     return False
+
+
+def _object_permissions(user: User) -> ObjectPermissionChecker:
+    """guardian's checker for the user, kept on the user object: a request asks the same
+    question in the view and again in the service, and pays for it once (as Django's
+    ModelBackend caches model permissions on the user)."""
+    checker: ObjectPermissionChecker | None = getattr(user, "_object_permissions", None)
+    if checker is None:
+        checker = ObjectPermissionChecker(user)
+        user._object_permissions = checker  # type: ignore[attr-defined]
+    return checker
 
 
 def can_view_measure(user: AnyUser, measure: Measure) -> bool:
