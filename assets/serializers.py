@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from assets.models import Asset
+from assets.services import ASSET_FIELDS
 from positions.serializers import TEXT_LIMIT, StateCodeField, StrictInputSerializer
 
 
@@ -19,26 +20,7 @@ class AssetOutput(serializers.ModelSerializer[Asset]):
 
     class Meta:
         model = Asset
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "host",
-            "host_source",
-            "latitude",
-            "longitude",
-            "location_source",
-            "owner",
-            "owner_country",
-            "owner_source",
-            "share",
-            "share_source",
-            "criticality",
-            "criticality_source",
-            "measures",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *ASSET_FIELDS, "measures", "created_at", "updated_at"]
 
     def get_measures(self, asset: Asset) -> list[int]:
         """The measures covering the asset that the caller may see (prefetched by the view)."""

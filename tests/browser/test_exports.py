@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from exports import services
-from tests.exports.worker import changes_bulk, worker_running
+from tests.celery_worker import worker_running
+from tests.exports.worker import changes_bulk
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

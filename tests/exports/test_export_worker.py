@@ -12,7 +12,8 @@ import exports.tasks
 from exports import services
 from exports.models import ExportJob
 from positions.models import Measure
-from tests.exports.worker import changes_bulk, worker_running
+from tests.celery_worker import worker_running
+from tests.exports.worker import changes_bulk
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 

@@ -8,17 +8,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from consensus import silence
-from consensus.celery import app
 from consensus.models import SilenceProcedure
 from consensus.tasks import silence_close_due
 from positions.models import Measure, MeasureStatusChange
+from tests.celery_worker import worker_running
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -35,27 +32,8 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
 @pytest.fixture
 def worker(settings: Any) -> Iterator[list[str]]:
     """A worker thread on the test Redis; yields the ids of the tasks it has finished."""
-    # A real worker needs the real broker: `make test-postgresql` sets REDIS_URL.
-    assert settings.REDIS_URL, "these tests need REDIS_URL (the test Redis)"
-    saved = app.conf.task_always_eager, app.conf.broker_url
-    app.conf.task_always_eager = False
-    app.conf.broker_url = settings.REDIS_URL
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CELERY_BROKER_URL = settings.REDIS_URL
-    app.control.purge()  # nothing left over from an earlier run
-    finished: list[str] = []
-
-    def done(task_id: str, **kwargs: Any) -> None:
-        finished.append(task_id)
-        connection.close()  # the worker thread's own connection: leave no session behind
-
-    task_postrun.connect(done, weak=False)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
-            yield finished
-    finally:
-        task_postrun.disconnect(done)
-        app.conf.task_always_eager, app.conf.broker_url = saved
+    with worker_running(settings) as finished:
+        yield finished
 
 
 def sweep(finished: list[str]) -> None:
