@@ -14,8 +14,10 @@ procedure row, so a break, a start and a close never deadlock.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Literal
+from functools import wraps
+from typing import Literal, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -33,6 +35,9 @@ from events.models import EventKind
 from events.services import event_record
 from positions.models import Measure
 from positions.services import CLOSED_STATUSES, measure_status_set
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # The reminder goes out this long before the deadline (once).
 REMINDER_BEFORE = timedelta(hours=24)
@@ -260,6 +265,20 @@ def silence_close_due(*, now: datetime | None = None) -> list[int]:
         state=SilenceProcedure.State.RUNNING, deadline__lte=now
     ).values_list("pk", flat=True)
     return [pk for pk in list(due) if silence_close(procedure_id=pk, now=now)]
+
+
+def silence_caught_up(view: Callable[P, R]) -> Callable[P, R]:
+    """For the pages that show measures' statuses: close the procedures that are due
+    before the page reads, so a page never shows a stale ``silence`` whether or not
+    the sweep has run (and with no beat at all, in the embedded default). One
+    query when nothing is due; closing is the sweep's own idempotent close."""
+
+    @wraps(view)
+    def caught_up(*args: P.args, **kwargs: P.kwargs) -> R:
+        silence_close_due()
+        return view(*args, **kwargs)
+
+    return caught_up
 
 
 def silence_current(*, measure: Measure) -> SilenceProcedure | None:

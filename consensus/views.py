@@ -33,6 +33,7 @@ from consensus import selectors
 from consensus.api import matrix_csv_write
 from consensus.instants import InstantError, instant_parse
 from consensus.rules import IN_FAVOUR, Route, Stance
+from consensus.silence import silence_caught_up
 from positions import selectors as position_selectors
 from positions.forms import ROUTE_NAMES, stance_label
 from positions.models import STANCE_CHOICES, Measure, PositionChange, State
@@ -175,6 +176,7 @@ def _change_rows(changes: Sequence[PositionChange]) -> list[ChangeRow]:
 
 @login_required
 @require_GET
+@silence_caught_up
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Every measure the user can see with each route's status and support, and what changed
     since the user's last visit (seeing the page moves that marker)."""
@@ -421,6 +423,7 @@ def _matrix_form(query: MatrixQuery | None, params: QueryDict) -> dict[str, obje
 
 @login_required
 @require_GET
+@silence_caught_up
 def support_matrix(request: HttpRequest) -> HttpResponse:
     """Where every state on a route stands on every visible measure, now or at an instant."""
     try:
@@ -448,6 +451,7 @@ def support_matrix(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@silence_caught_up
 def support_matrix_csv(request: HttpRequest) -> HttpResponse:
     """The matrix page's download: exactly the rows and columns the page shows, as CSV."""
     try:

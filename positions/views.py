@@ -26,6 +26,7 @@ from consensus.declarations import selectors as declaration_selectors
 from consensus.errors import InvalidInput
 from consensus.rules import Route
 from consensus.selectors import support_coverage_for, support_for_measures
+from consensus.silence import silence_caught_up
 from consensus.timeline import TimelinePoint, support_timeline
 from positions import selectors, services
 from positions.forms import ROUTE_NAMES, AsOfForm, PositionForm, stance_label
@@ -312,6 +313,7 @@ def _measure_history(measure: Measure) -> tuple[list[HistoryRow], bool]:
 
 @login_required
 @require_GET
+@silence_caught_up
 def measure_positions(request: HttpRequest, measure_id: int) -> HttpResponse:
     """A measure: each route's support (now or ``?as_of=``), over time, every position, history.
 
@@ -369,6 +371,7 @@ class MyStateRow:
 
 @login_required
 @require_GET
+@silence_caught_up
 def my_state(request: HttpRequest) -> HttpResponse:
     """The delegate's workspace: measures awaiting the state's position first, then the rest,
     and the amendments awaiting the state's support or objection."""
