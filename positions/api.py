@@ -149,6 +149,17 @@ class MeasureListCreate(generics.ListAPIView[Measure]):
     def get_queryset(self) -> QuerySet[Measure]:
         return selectors.measures_visible(user=request_user(self.request))
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from consensus.silence import silence_close_due  # it imports positions
+
+        # What is due closes first (one query when nothing is): the status filter
+        # and every row see the statuses as they are, with no query per measure.
+        silence_close_due()
+        return super().list(request, *args, **kwargs)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "silence_caught_up": True}
+
     @extend_schema(
         request=MeasureCreateInput,
         responses={201: MeasureOutput, 400: BAD_INPUT, 403: FORBIDDEN},

@@ -75,8 +75,9 @@ class MeasureOutput(serializers.ModelSerializer[Measure]):
 
     def to_representation(self, measure: Measure) -> dict[str, Any]:
         data = super().to_representation(measure)
-        if measure.status == Measure.Status.SILENCE:
-            # A silence past its deadline reads as adopted, whether or not a worker closed it.
+        if measure.status == Measure.Status.SILENCE and not self.context.get("silence_caught_up"):
+            # A silence past its deadline reads as adopted, whether or not a worker closed it
+            # (a list closes what is due before it reads, and says so in the context).
             from consensus.silence import measure_status_effective  # it imports positions
 
             data["status"] = measure_status_effective(measure=measure)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from consensus import silence
@@ -206,3 +208,30 @@ def test_after_the_deadline_no_read_shows_silence_even_with_no_worker(
     api(reader).get(url(measure))
     assert silence.silence_close_due() == []
     assert MeasureStatusChange.objects.filter(measure=measure, after="adopted").count() == 1
+
+
+@pytest.mark.parametrize("silent", [1, 5])
+def test_the_measure_list_costs_the_same_queries_with_1_or_5_measures_under_silence(
+    api, coordinator, reader, make_measure, silent
+):
+    """The list closes what is due once, up front, instead of asking per measure."""
+    measures = [make_measure(title=f"Measure {n}") for n in range(silent + 1)]
+    for measure in measures[:silent]:
+        silence.silence_start(
+            actor=coordinator, measure=measure, deadline=timezone.now() + timedelta(days=2)
+        )
+    due = SilenceProcedure.objects.filter(measure=measures[0]).get()
+    deadline_passes(due)
+    client = api(reader)
+    first = {m["id"]: m["status"] for m in client.get("/api/v1/measures/").json()["results"]}
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/api/v1/measures/").json()["results"]
+
+    assert first[measures[0].pk] == "adopted"  # due: closed by the list, once
+    assert [first[m.pk] for m in measures[1:silent]] == ["silence"] * (silent - 1)
+    assert {m["id"]: m["status"] for m in again} == first
+    assert len(queries) == 5  # the token, what silence is due, the count, the page, participants
+    assert MeasureStatusChange.objects.filter(after="adopted").count() == 1
+    silenced = api(reader).get("/api/v1/measures/?status=silence").json()["results"]
+    assert {m["id"] for m in silenced} == {m.pk for m in measures[1:silent]}
