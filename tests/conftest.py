@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import account_create, token_issue
+from consensus.celery import app as celery_app
 from positions.models import Measure, PositionChange, State
 from positions.services import measure_create
 
@@ -142,3 +143,13 @@ def api() -> Callable[..., APIClient]:
 @pytest.fixture
 def history_count() -> Callable[[], int]:
     return lambda: PositionChange.objects.count()
+
+
+@pytest.fixture
+def eager_tasks() -> Iterator[None]:
+    """Run tasks in the caller, as the embedded default does (unit tests of services only;
+    the behaviour that depends on Celery is tested with a real worker: tests/celery_worker.py)."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before

@@ -123,15 +123,6 @@ def broker_use(url: str) -> None:
 
 
 @pytest.fixture
-def eager_tasks() -> Iterator[None]:
-    """Run tasks in the caller (the embedded default; unit tests only)."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
-@pytest.fixture
 def outbox() -> Callable[[], dict[str, Any]]:
     """Everything the outbox could have written: compare before and after."""
 

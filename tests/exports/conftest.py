@@ -1,15 +1,14 @@
-"""What the export tests share: a private media folder, eager tasks, a history, what was written."""
+"""What the export tests share: a private media folder, a history, what was written."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from accounts.models import User
-from consensus.celery import app
 from exports.models import ExportJob
 from positions.models import Measure, PositionChange, State
 from positions.services import position_record
@@ -20,15 +19,6 @@ def media(settings: Any, tmp_path: Path) -> Path:
     """Each test's files in its own folder (the workers and the web share it)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def eager_tasks() -> Iterator[None]:
-    """Run tasks in the caller (unit tests only; the worker test uses a real worker)."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
-"""What the silence tests share: mailable delegates, eager tasks, and what was written."""
+"""What the silence tests share: mailable delegates, the deadline passing, what was written."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,18 +10,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from consensus.celery import app
 from consensus.models import SilenceProcedure
 from positions.models import Measure, MeasureStatusChange, PositionChange
-
-
-@pytest.fixture
-def eager_tasks() -> Iterator[None]:
-    """Run tasks in the caller (unit tests only; the worker tests use a real worker)."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
 
 
 @pytest.fixture
