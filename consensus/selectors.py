@@ -179,19 +179,25 @@ def support_coverage_for_measures(
     ids = [m.pk for m in measures]
     stances = stances_as_of(measure_ids=ids, as_of=as_of)
     assets = asset_facts_for(measure_ids=ids)
-    result = {}
-    for measure in measures:
-        evaluation = _evaluate(measure, facts, stances)
-        result[measure.pk] = SupportCoverage(
+    return {m.pk: _support_coverage(m, facts, stances, assets) for m in measures}
+
+
+def _support_coverage(
+    measure: Measure,
+    facts: Sequence[rules.StateFacts],
+    stances: StancesByMeasure,
+    assets: dict[int, list[rules.AssetFacts]],
+) -> SupportCoverage:
+    evaluation = _evaluate(measure, facts, stances)
+    return SupportCoverage(
+        evaluation=evaluation,
+        coverage=rules.coverage(
             evaluation=evaluation,
-            coverage=rules.coverage(
-                evaluation=evaluation,
-                states=facts,
-                stances=stances.get(measure.pk, {}),
-                assets=assets.get(measure.pk, []),
-            ),
-        )
-    return result
+            states=facts,
+            stances=stances.get(measure.pk, {}),
+            assets=assets.get(measure.pk, []),
+        ),
+    )
 
 
 def support_coverage_for(*, measure: Measure, as_of: datetime | None = None) -> SupportCoverage:
@@ -280,16 +286,13 @@ def matrix(
     assets = asset_facts_for(measure_ids=[m.pk for m in measure_list]) if with_coverage else {}
     columns = []
     for measure in measure_list:
-        evaluation = _evaluate(measure, facts, stances)
-        result = evaluation.result(route)
         coverage = None
         if with_coverage:
-            coverage = rules.coverage(
-                evaluation=evaluation,
-                states=facts,
-                stances=stances.get(measure.pk, {}),
-                assets=assets.get(measure.pk, []),
-            )
+            found = _support_coverage(measure, facts, stances, assets)
+            evaluation, coverage = found.evaluation, found.coverage
+        else:
+            evaluation = _evaluate(measure, facts, stances)
+        result = evaluation.result(route)
         columns.append(
             MatrixColumn(
                 measure=measure,
