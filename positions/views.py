@@ -325,7 +325,8 @@ def measure_positions(request: HttpRequest, measure_id: int) -> HttpResponse:
     as_of: datetime | None = None
     if as_of_form.is_valid():
         as_of = as_of_form.cleaned_data["as_of"]
-    found = support_coverage_for(measure=measure, as_of=as_of)
+    assets = asset_selectors.measure_assets(measure=measure)
+    found = support_coverage_for(measure=measure, as_of=as_of, assets=assets)
     evaluation = found.evaluation
     points = support_timeline(measure=measure)
     history, history_truncated = _measure_history(measure)
@@ -349,9 +350,7 @@ def measure_positions(request: HttpRequest, measure_id: int) -> HttpResponse:
         "history": history,
         "history_truncated": history_truncated,
         "history_limit": MEASURE_HISTORY_LIMIT,
-        "coverage": measure_coverage(
-            coverage=found.coverage, assets=asset_selectors.measure_assets(measure=measure)
-        ),
+        "coverage": measure_coverage(coverage=found.coverage, assets=assets),
     }
     status = 400 if as_of_form.errors else 200
     return render(request, "positions/measure_positions.html", context, status=status)
