@@ -710,6 +710,7 @@ def _route_coverage(
     needed: Sequence[str],
     lead: str,
 ) -> Coverage:
+    """One route's coverage of a non-empty list of assets (``coverage`` answers for none)."""
     now = bound(route, held)
     covered = [a for a in assets if a.host in now]
     uncovered = [a for a in assets if a.host not in now]
@@ -760,12 +761,8 @@ def _route_coverage(
     return Coverage(
         assets=len(assets),
         covered=len(covered),
-        share=float(Fraction(len(covered), len(assets))) if assets else None,
-        weighted_share=(
-            float(Fraction(sum(a.criticality for a in covered), total_criticality))
-            if assets
-            else None
-        ),
+        share=float(Fraction(len(covered), len(assets))),
+        weighted_share=float(Fraction(sum(a.criticality for a in covered), total_criticality)),
         uncovered=tuple(sorted(a.id for a in uncovered)),
         would_cover=would_cover,
         would_cover_criticality=would_cover_criticality,
