@@ -78,6 +78,11 @@ def grant_role_rights(user: User) -> None:
         user.groups.add(coordinators_group())
 
 
+def _active_coordinator(user: AnyUser) -> bool:
+    """The right every coordinator-only predicate below grants."""
+    return isinstance(user, User) and user.is_active and user.is_coordinator
+
+
 def can_record_position(user: AnyUser, state: State) -> bool:
     """Whether the user may change this state's positions.
 
@@ -138,7 +143,7 @@ def measures_visible_to(
 
 def can_manage_measures(user: AnyUser) -> bool:
     """Coordinators table and edit measures."""
-    return isinstance(user, User) and user.is_active and user.is_coordinator
+    return _active_coordinator(user)
 
 
 def can_manage_assets(user: AnyUser) -> bool:
@@ -147,7 +152,7 @@ def can_manage_assets(user: AnyUser) -> bool:
     Every account may read the registry; which measures cover an asset is
     shown only for the measures the reader may see (``measures_visible_to``).
     """
-    return isinstance(user, User) and user.is_active and user.is_coordinator
+    return _active_coordinator(user)
 
 
 def sync_measure_visibility(measure: Measure) -> None:
@@ -185,7 +190,7 @@ class IsAuthenticatedWithinTokenScope(BasePermission):
 
 def can_manage_declarations(user: AnyUser) -> bool:
     """Coordinators keep the declaration drafts: new declarations and versions."""
-    return isinstance(user, User) and user.is_active and user.is_coordinator
+    return _active_coordinator(user)
 
 
 def can_propose_amendment(user: AnyUser) -> bool:
@@ -202,7 +207,7 @@ def can_take_amendment_stance(user: AnyUser, sponsor: State) -> bool:
 
 def can_decide_amendment(user: AnyUser) -> bool:
     """Coordinators accept or reject amendments."""
-    return isinstance(user, User) and user.is_active and user.is_coordinator
+    return _active_coordinator(user)
 
 
 # The silence procedure ------------------------------------------------------------
@@ -210,7 +215,7 @@ def can_decide_amendment(user: AnyUser) -> bool:
 
 def can_start_silence(user: AnyUser) -> bool:
     """Coordinators put a measure under silence."""
-    return isinstance(user, User) and user.is_active and user.is_coordinator
+    return _active_coordinator(user)
 
 
 def can_break_silence(user: AnyUser, measure: Measure) -> bool:
@@ -234,7 +239,7 @@ def can_break_silence(user: AnyUser, measure: Measure) -> bool:
 
 def can_see_every_export(user: AnyUser) -> bool:
     """Coordinators see every export job; everyone else only their own."""
-    return isinstance(user, User) and user.is_active and user.is_coordinator
+    return _active_coordinator(user)
 
 
 # Webhooks -------------------------------------------------------------------------
