@@ -288,6 +288,11 @@ class _Loader:
             raise ArchiveError(f"{name}: {value!r} is not a whole number")
         return value
 
+    def flag(self, name: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ArchiveError(f"{name}: {value!r} is not true or false")
+        return value
+
     def text(self, name: str, value: Any) -> str:
         if not isinstance(value, str):
             raise ArchiveError(f"{name}: {value!r} is not text")
@@ -338,8 +343,7 @@ class _Loader:
     def state_record(self, r: dict[str, Any]) -> None:
         code = self.state("code", r["code"])
         for name in ("nato_member", "eu_member"):
-            if not isinstance(r[name], bool):
-                raise ArchiveError(f"{name}: {r[name]!r} is not true or false")
+            self.flag(name, r[name])
         for name in ("nato_joined", "eu_population"):
             if r[name] is not None:
                 self.number(name, r[name])
@@ -368,8 +372,7 @@ class _Loader:
 
     def measure_record(self, r: dict[str, Any]) -> None:
         measure_id = self.number("id", r["id"])
-        if not isinstance(r["restricted"], bool):
-            raise ArchiveError(f"restricted: {r['restricted']!r} is not true or false")
+        self.flag("restricted", r["restricted"])
         parent = self.measure("parent", r["parent"])
         measure = Measure(
             id=measure_id,

@@ -41,18 +41,21 @@ logger = logging.getLogger(__name__)
 # Rows written between two progress updates (one small UPDATE each).
 CHUNK_ROWS = 500
 
-HISTORY_HEADER: tuple[str, ...] = (
-    "id",
-    "at",
-    "measure",
-    "state",
-    "version",
-    *(f"{route.value}_{side}" for route in Route for side in ("before", "after")),
-    "reservations",
-    "note",
-    "by",
-    "source",
+# The history file's columns: each header, and the change's field it is read from.
+_ROUTE_SIDES = tuple(f"{route.value}_{side}" for route in Route for side in ("before", "after"))
+HISTORY_FIELDS: tuple[tuple[str, str], ...] = (
+    ("id", "id"),
+    ("at", "at"),
+    ("measure", "measure_id"),
+    ("state", "state_id"),
+    ("version", "version"),
+    *((name, name) for name in _ROUTE_SIDES),
+    ("reservations", "reservations"),
+    ("note", "note"),
+    ("by", "by__username"),
+    ("source", "source"),
 )
+HISTORY_HEADER: tuple[str, ...] = tuple(header for header, _ in HISTORY_FIELDS)
 
 
 def export_request(
@@ -169,19 +172,8 @@ def history_changes(job: ExportJob) -> QuerySet[PositionChange]:
     return changes
 
 
-# The columns each history row is read from, in the header's order.
-HISTORY_COLUMNS: tuple[str, ...] = (
-    "id",
-    "at",
-    "measure_id",
-    "state_id",
-    "version",
-    *(f"{route.value}_{side}" for route in Route for side in ("before", "after")),
-    "reservations",
-    "note",
-    "by__username",
-    "source",
-)
+# The fields each history row is read from, in the header's order.
+HISTORY_COLUMNS: tuple[str, ...] = tuple(column for _, column in HISTORY_FIELDS)
 _AT = HISTORY_COLUMNS.index("at")
 
 
